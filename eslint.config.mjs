@@ -1,0 +1,85 @@
+// Lint for the whole workspace: TypeScript rules, layer boundaries (SPEC §2) and dependency checks.
+import nx from '@nx/eslint-plugin';
+import jsoncParser from 'jsonc-eslint-parser';
+
+/** Which layers each layer may import in production code (SPEC §2). */
+const layers = {
+  'layer:core': [],
+  'layer:strategies': ['layer:core'],
+  'layer:monitored-buffer': ['layer:core'],
+  'layer:testing': ['layer:core'],
+  'layer:servers': ['layer:core', 'layer:strategies', 'layer:monitored-buffer'],
+  'layer:adapter': ['layer:core', 'layer:strategies', 'layer:monitored-buffer', 'layer:servers'],
+  'layer:tool': [
+    'layer:core',
+    'layer:strategies',
+    'layer:monitored-buffer',
+    'layer:servers',
+    'layer:testing',
+  ],
+};
+
+/** Test files of every layer but core may also use `@dispenser/testing-utils`. */
+function boundaries({ tests }) {
+  return [
+    'error',
+    {
+      enforceBuildableLibDependency: true,
+      banTransitiveDependencies: true,
+      checkDynamicDependenciesExceptions: [],
+      allow: [],
+      depConstraints: Object.entries(layers).map(([sourceTag, allowed]) => ({
+        sourceTag,
+        onlyDependOnLibsWithTags:
+          tests && sourceTag !== 'layer:core' && sourceTag !== 'layer:testing'
+            ? [...allowed, 'layer:testing']
+            : allowed,
+      })),
+    },
+  ];
+}
+
+const testFiles = ['**/*.test.ts', '**/test/**/*.ts'];
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  ...nx.configs['flat/javascript'],
+  {
+    ignores: ['**/dist', '**/node_modules', '**/.nx', '**/results', '**/*.d.ts', '**/*.d.cts'],
+  },
+  {
+    files: ['**/*.ts', '**/*.mts', '**/*.js', '**/*.mjs'],
+    rules: {
+      '@nx/enforce-module-boundaries': boundaries({ tests: false }),
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: testFiles,
+    rules: { '@nx/enforce-module-boundaries': boundaries({ tests: true }) },
+  },
+  {
+    files: ['packages/*/package.json'],
+    languageOptions: { parser: jsoncParser },
+    rules: {
+      '@nx/dependency-checks': [
+        'error',
+        {
+          buildTargets: ['build'],
+          checkMissingDependencies: true,
+          checkObsoleteDependencies: true,
+          checkVersionMismatches: true,
+          ignoredDependencies: [],
+          ignoredFiles: [
+            '{projectRoot}/**/*.test.ts',
+            '{projectRoot}/test/**/*',
+            '{projectRoot}/vitest.config.ts',
+            '{projectRoot}/tsup.config.ts',
+          ],
+        },
+      ],
+    },
+  },
+];

@@ -1,0 +1,36 @@
+// The contract servers drive: a buffer of events that also tracks subscriber demand.
+
+/**
+ * Buffered events plus subscriber demand: what `BufferServer` and `MonitoredBuffer` drive.
+ * {@link EventBuffer} (count strategies) and {@link DispatchingBuffer} (GenStage dispatchers)
+ * implement it.
+ *
+ * @example
+ * ```ts
+ * const buffer: DemandBuffer<string, string> = new EventBuffer({ strategy: even, capacity: 100 });
+ * buffer.append(['a', 'b']);
+ * buffer.ask('worker-1', 1);
+ * buffer.assignEvents(); // [['worker-1', ['a']]]
+ * ```
+ */
+export interface DemandBuffer<E, S> {
+  /** Adds events; returns how many were dropped. */
+  append(events: readonly E[]): number;
+  /** Adds demand for `subscriber`; 0 is a no-op. */
+  ask(subscriber: S, demand: number): void;
+  /** Removes the events it assigns and the demand they meet; `[]` when nothing can move. */
+  assignEvents(): Array<[S, E[]]>;
+  /** Cancels the subscriber's remaining demand. */
+  delete(subscriber: S): void;
+  /** Number of buffered events. */
+  readonly size: number;
+  /** Buffered events and total outstanding demand. */
+  stats(): { buffered: number; demand: number };
+  /**
+   * Optional: puts events back at the head of the buffer, oldest first (used for redelivery).
+   * Returns how many were dropped.
+   */
+  prepend?(events: readonly E[]): number;
+  /** Optional: the capacity, so writers can wait for room. */
+  readonly capacity?: number;
+}

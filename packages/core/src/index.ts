@@ -1,0 +1,16 @@
+export { DispenserError, BufferFullError, BufferEmptyError, BufferClosedError, StrategyContractError, ErrorCode } from './errors';
+export { assertCount, assertDropStrategy, assertFunction, assertIterable, describeValue } from './validate';
+export { LimitedQueue } from './limited-queue';
+export { RingBuffer } from './ring-buffer';
+export { Demands } from './demands';
+export { EventBuffer } from './event-buffer';
+export { systemClock } from './clock';
+
+export type { DropStrategy } from './drop-strategy';
+export type { ReadonlyDemands } from './demands';
+export type { AssignmentStrategy } from './assignment-strategy';
+export type { DemandBuffer } from './demand-buffer';
+export type { EventBufferOptions } from './event-buffer';
+export type { Dispatcher, Send } from './dispatcher';
+export type { Clock } from './clock';
+export type { Subscriber } from './subscriber';

@@ -1,0 +1,92 @@
+// Argument checks shared by every package: one place that words the errors for bad counts and options.
+import type { DropStrategy } from './drop-strategy';
+
+/** Renders a received value for an error message: strings quoted, other types named. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') {
+    return `${String(value)} (${typeof value})`;
+  }
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}
+
+/**
+ * Checks that `value` is a safe integer of at least `min`, as every count in dispenser must be.
+ *
+ * @param name - the argument's name, used in the message
+ * @param value - what the caller passed
+ * @param min - smallest allowed value
+ * @default min 0
+ * @throws TypeError when `value` is not a number
+ * @throws RangeError when it is not a safe integer of at least `min`
+ * @example
+ * ```ts
+ * assertCount('demand', demand);       // 0, 1, 2, …
+ * assertCount('capacity', capacity, 1); // 1, 2, 3, …
+ * ```
+ */
+export function assertCount(name: string, value: unknown, min = 0): asserts value is number {
+  if (typeof value !== 'number') {
+    throw new TypeError(
+      `${name} must be a safe integer >= ${min}, received ${describeValue(value)}`,
+    );
+  }
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new RangeError(
+      `${name} must be a safe integer >= ${min}, received ${describeValue(value)}`,
+    );
+  }
+}
+
+/**
+ * Checks that `value` is a {@link DropStrategy}.
+ *
+ * @throws TypeError when `value` is not a string
+ * @throws RangeError when it is a string other than `'drop-newest'` or `'drop-oldest'`
+ * @example
+ * ```ts
+ * assertDropStrategy('dropStrategy', options.dropStrategy ?? 'drop-newest');
+ * ```
+ */
+export function assertDropStrategy(name: string, value: unknown): asserts value is DropStrategy {
+  if (value === 'drop-newest' || value === 'drop-oldest') return;
+  const message = `${name} must be 'drop-newest' or 'drop-oldest', received ${describeValue(value)}`;
+  throw typeof value === 'string' ? new RangeError(message) : new TypeError(message);
+}
+
+/**
+ * Checks that `value` is iterable (an array, a Set, a generator…).
+ *
+ * @throws TypeError when it is not
+ * @example
+ * ```ts
+ * assertIterable('values', values);
+ * ```
+ */
+export function assertIterable(name: string, value: unknown): asserts value is Iterable<unknown> {
+  if (
+    value === null ||
+    value === undefined ||
+    typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function'
+  ) {
+    throw new TypeError(`${name} must be an iterable (for example an array), received ${describeValue(value)}`);
+  }
+}
+
+/**
+ * Checks that `value` is a function.
+ *
+ * @throws TypeError when it is not
+ * @example
+ * ```ts
+ * assertFunction('flush', options.flush);
+ * ```
+ */
+export function assertFunction(name: string, value: unknown): asserts value is (...args: never[]) => unknown {
+  if (typeof value !== 'function') {
+    throw new TypeError(`${name} must be a function, received ${describeValue(value)}`);
+  }
+}

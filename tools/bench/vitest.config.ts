@@ -1,0 +1,3 @@
+import { packageTestConfig } from '../build/vitest.preset.ts';
+
+export default packageTestConfig('@dispenser/bench');
