@@ -19,15 +19,24 @@ const layers = {
   ],
 };
 
-/** Test files of every layer but core may also use `@dispenser/testing-utils`. */
-function boundaries({ tests }) {
+/**
+ * Workspace tools (build presets, the README runner) that config and test files may import by a
+ * relative path; they are not packages, and production code never imports them.
+ */
+const workspaceTools = ['../../tools/build/*', '../../../tools/build/*', '../build/*'];
+
+/**
+ * Test files of every layer but core may also use `@dispenser/testing-utils`; test and config
+ * files may use the workspace tools.
+ */
+function boundaries({ tests, tools = tests }) {
   return [
     'error',
     {
       enforceBuildableLibDependency: true,
       banTransitiveDependencies: true,
       checkDynamicDependenciesExceptions: [],
-      allow: [],
+      allow: tools ? workspaceTools : [],
       depConstraints: Object.entries(layers).map(([sourceTag, allowed]) => ({
         sourceTag,
         onlyDependOnLibsWithTags:
@@ -58,7 +67,14 @@ export default [
   },
   {
     files: testFiles,
-    rules: { '@nx/enforce-module-boundaries': boundaries({ tests: true }) },
+    rules: {
+      '@nx/enforce-module-boundaries': boundaries({ tests: true }),
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    files: ['**/*.config.ts'],
+    rules: { '@nx/enforce-module-boundaries': boundaries({ tests: false, tools: true }) },
   },
   {
     files: ['packages/*/package.json'],

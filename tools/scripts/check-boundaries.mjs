@@ -31,6 +31,12 @@ const probes = [
     forbidden: true,
   },
   {
+    what: 'production code importing a workspace tool by a relative path',
+    file: 'packages/testing-utils/src/boundary-probe.ts',
+    code: "import { usageBlock } from '../../../tools/build/readme-example';\nexport const probe = usageBlock;\n",
+    forbidden: true,
+  },
+  {
     what: 'core tests importing @dispenser/testing-utils',
     file: 'packages/core/src/boundary-probe.test.ts',
     code: "import { ManualClock } from '@dispenser/testing-utils';\nexport const probe = ManualClock;\n",

@@ -4,6 +4,7 @@ export { LimitedQueue } from './limited-queue';
 export { RingBuffer } from './ring-buffer';
 export { Demands } from './demands';
 export { EventBuffer } from './event-buffer';
+export { DispatchingBuffer } from './dispatching-buffer';
 export { systemClock } from './clock';
 
 export type { DropStrategy } from './drop-strategy';
@@ -12,5 +13,6 @@ export type { AssignmentStrategy } from './assignment-strategy';
 export type { DemandBuffer } from './demand-buffer';
 export type { EventBufferOptions } from './event-buffer';
 export type { Dispatcher, Send } from './dispatcher';
+export type { DispatchingBufferOptions } from './dispatching-buffer';
 export type { Clock } from './clock';
 export type { Subscriber } from './subscriber';

@@ -1,0 +1,283 @@
+// Makes any GenStage-style Dispatcher a DemandBuffer: a bounded queue of leftovers plus the dispatcher.
+import type { DemandBuffer } from './demand-buffer';
+import type { Dispatcher, Send } from './dispatcher';
+import type { DropStrategy } from './drop-strategy';
+import { LimitedQueue } from './limited-queue';
+import { assertCount, assertFunction, describeValue } from './validate';
+
+/** Options of {@link DispatchingBuffer}. */
+export interface DispatchingBufferOptions<E, S> {
+  /**
+   * Builds the dispatcher, given the `send` function it must deliver through. Called once, by
+   * the constructor.
+   *
+   * @example
+   * ```ts
+   * dispatcher: (send) => new PartitionDispatcher(send, { partitions: 4 })
+   * ```
+   */
+  dispatcher: (send: Send<E, S>) => Dispatcher<E, S>;
+  /** Most events waiting in the buffer's own queue; a safe integer ≥ 1. */
+  capacity: number;
+  /**
+   * What happens to events that do not fit.
+   * @default 'drop-newest'
+   */
+  dropStrategy?: DropStrategy;
+  /**
+   * The subscribe options of a subscriber, read when it first asks (for example
+   * `{ partition: 0 }` for a `PartitionDispatcher`, `{ selector }` for a `BroadcastDispatcher`).
+   * @default no options
+   */
+  subscribeOptions?: (subscriber: S) => Record<string, unknown>;
+}
+
+/**
+ * A {@link DemandBuffer} driven by a {@link Dispatcher}: `BufferServer` can run on GenStage's
+ * demand, broadcast and partition dispatchers through it.
+ *
+ * `append` only queues events and `ask` only records demand; {@link DispatchingBuffer.assignEvents}
+ * passes the recorded asks to the dispatcher (in order), hands it the queued events, collects
+ * everything it sends (several sends to one subscriber are merged, in order) and keeps the
+ * leftovers at the head of the queue. A subscriber is subscribed to the dispatcher on its first
+ * `ask` with a demand above 0, with the options `subscribeOptions(subscriber)` returns;
+ * `delete` cancels it.
+ *
+ * **When to use:** when the event decides who gets it (partitioning by key, filters, broadcast);
+ * for count-based sharing `EventBuffer` is simpler.
+ *
+ * **Gotchas:**
+ * - `stats().demand` is what the subscribers asked for minus what was sent to them, tracked here,
+ *   so any dispatcher works, even one without `demand()`. For a broadcast every subscriber's
+ *   demand counts: two subscribers that each want 3 make 6.
+ * - `size` (and `stats().buffered`) counts the events in the queue plus the events the dispatcher
+ *   holds back (its optional `buffered()`, such as partition queues). Only the queue is bounded
+ *   by `capacity`.
+ *
+ * @example
+ * ```ts
+ * import { DispatchingBuffer } from '@dispenser/core';
+ * import { PartitionDispatcher } from '@dispenser/strategies';
+ *
+ * const buffer = new DispatchingBuffer<number, string>({
+ *   dispatcher: (send) => new PartitionDispatcher(send, { partitions: ['odd', 'even'], hash: (n) => [n, n % 2 ? 'odd' : 'even'] }),
+ *   capacity: 100,
+ *   subscribeOptions: (subscriber) => ({ partition: subscriber }),
+ * });
+ * buffer.append([1, 2, 3, 4]);
+ * buffer.ask('odd', 10);
+ * buffer.ask('even', 1);
+ * buffer.assignEvents(); // [['odd', [1, 3]], ['even', [2]]]
+ * buffer.stats();        // { buffered: 1, demand: 8 } (4 waits in the 'even' partition)
+ * ```
+ * @see Dispatcher
+ */
+export class DispatchingBuffer<E, S> implements DemandBuffer<E, S> {
+  /** The dispatcher this buffer drives, for inspection. Do not call it directly. */
+  readonly dispatcher: Dispatcher<E, S>;
+  readonly #queue: LimitedQueue<E>;
+  readonly #subscribeOptions: ((subscriber: S) => Record<string, unknown>) | undefined;
+  readonly #subscriptions = new Map<S, Subscription<S>>();
+  /** Asks recorded since the last assignEvents, in order. */
+  #asks: Array<[Subscription<S>, number]> = [];
+  #demand = 0;
+  /** Events sent and not yet returned by assignEvents, per subscriber, in send order. */
+  #outgoing = new Map<S, E[]>();
+  #outgoingCount = 0;
+
+  /**
+   * @throws TypeError / RangeError for bad options (a missing `dispatcher` factory, a factory
+   *   that does not return a dispatcher, a bad capacity or drop strategy, a `subscribeOptions`
+   *   that is not a function)
+   */
+  constructor(options: DispatchingBufferOptions<E, S>) {
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError(`options must be an object, received ${describeValue(options)}`);
+    }
+    const { dispatcher, capacity, dropStrategy = 'drop-newest', subscribeOptions } = options;
+    assertFunction('options.dispatcher', dispatcher);
+    if (subscribeOptions !== undefined) assertFunction('options.subscribeOptions', subscribeOptions);
+    this.#queue = new LimitedQueue<E>(capacity, dropStrategy);
+    this.#subscribeOptions = subscribeOptions;
+    const built: unknown = dispatcher(this.#send);
+    if (built === null || typeof built !== 'object') {
+      throw new TypeError(`options.dispatcher must return a Dispatcher, received ${describeValue(built)}`);
+    }
+    for (const method of ['subscribe', 'cancel', 'ask', 'dispatch'] as const) {
+      assertFunction(`options.dispatcher(send).${method}`, (built as Record<string, unknown>)[method]);
+    }
+    this.dispatcher = built as Dispatcher<E, S>;
+  }
+
+  /** Most events waiting in the buffer's own queue. */
+  get capacity(): number {
+    return this.#queue.capacity;
+  }
+
+  /** What happens to events that do not fit. */
+  get dropStrategy(): DropStrategy {
+    return this.#queue.dropStrategy;
+  }
+
+  /** Events not yet handed out: those in the queue plus those the dispatcher holds back. */
+  get size(): number {
+    const held = this.dispatcher.buffered?.() ?? 0;
+    return this.#queue.size + held + this.#outgoingCount;
+  }
+
+  /** Whether `subscriber` is subscribed to the dispatcher (it asked, and was not deleted since). */
+  has(subscriber: S): boolean {
+    return this.#subscriptions.has(subscriber);
+  }
+
+  /**
+   * Adds events at the back of the queue; dispatching happens in {@link DispatchingBuffer.assignEvents}.
+   *
+   * @returns how many events were dropped
+   * @throws TypeError when `events` is not iterable (nothing changes)
+   */
+  append(events: readonly E[]): number {
+    return this.#queue.append(events);
+  }
+
+  /**
+   * Puts events back at the head of the queue, oldest first (for redelivery).
+   *
+   * @returns how many events were dropped
+   * @throws TypeError when `events` is not iterable (nothing changes)
+   */
+  prepend(events: readonly E[]): number {
+    return this.#queue.prepend(events);
+  }
+
+  /**
+   * Adds demand for `subscriber`, subscribing it to the dispatcher first if it is new. The
+   * dispatcher's `ask` is called by the next {@link DispatchingBuffer.assignEvents}.
+   *
+   * @param demand - a non-negative safe integer; 0 is a no-op (it does not subscribe)
+   * @throws TypeError / RangeError for a bad demand, TypeError when `subscribeOptions` does not
+   *   return an object, and whatever the dispatcher's `subscribe` throws for bad options (in all
+   *   these cases nothing changes)
+   */
+  ask(subscriber: S, demand: number): void {
+    assertCount('demand', demand);
+    if (demand === 0) return;
+    let subscription = this.#subscriptions.get(subscriber);
+    if (subscription === undefined) {
+      const options = this.#subscribeOptions?.(subscriber);
+      if (options !== undefined && (options === null || typeof options !== 'object')) {
+        throw new TypeError(`options.subscribeOptions must return an object, received ${describeValue(options)}`);
+      }
+      this.dispatcher.subscribe(subscriber, options);
+      subscription = { subscriber, outstanding: 0, active: true };
+      this.#subscriptions.set(subscriber, subscription);
+    }
+    subscription.outstanding += demand;
+    this.#demand += demand;
+    this.#asks.push([subscription, demand]);
+  }
+
+  /**
+   * Passes the recorded asks to the dispatcher, dispatches the queued events and returns
+   * everything sent since the last call.
+   *
+   * Hands the dispatcher the queue in chunks of at most the outstanding demand, puts leftovers
+   * back at the head, and goes on while the dispatcher keeps taking events (a broadcast selector
+   * gives demand back during a dispatch).
+   *
+   * @returns `[subscriber, events]` pairs, one per subscriber, in the order of their first send;
+   *   `[]` when nothing was sent
+   * @throws whatever the dispatcher throws (for example a partition hash that names an unknown
+   *   partition); the events it was given go back to the head of the queue
+   */
+  assignEvents(): Array<[S, E[]]> {
+    if (this.#asks.length > 0) this.#applyAsks();
+    const queue = this.#queue;
+    while (queue.size > 0 && this.#demand > 0) {
+      const chunk = queue.split(Math.min(queue.size, this.#demand));
+      const taken = chunk.length;
+      let leftovers: E[];
+      try {
+        leftovers = this.dispatcher.dispatch(chunk);
+      } catch (error) {
+        queue.prepend(chunk);
+        throw error;
+      }
+      if (leftovers.length > 0) queue.prepend(leftovers);
+      if (leftovers.length >= taken) break;
+    }
+    if (this.#outgoingCount === 0) return [];
+    const out = Array.from(this.#outgoing);
+    this.#outgoing = new Map();
+    this.#outgoingCount = 0;
+    return out;
+  }
+
+  /**
+   * Cancels `subscriber` in the dispatcher and forgets its demand; unknown subscribers are
+   * ignored.
+   */
+  delete(subscriber: S): void {
+    const subscription = this.#subscriptions.get(subscriber);
+    if (subscription === undefined) return;
+    subscription.active = false;
+    this.#subscriptions.delete(subscriber);
+    this.#demand -= subscription.outstanding;
+    this.dispatcher.cancel(subscriber);
+    // Only a dispatcher that sends outside dispatch and ask leaves events here: keep them.
+    const unsent = this.#outgoing.get(subscriber);
+    if (unsent !== undefined) {
+      this.#outgoing.delete(subscriber);
+      this.#outgoingCount -= unsent.length;
+      this.#queue.prepend(unsent);
+    }
+  }
+
+  /** Buffered events (see {@link DispatchingBuffer.size}) and outstanding demand: exactly `{ buffered, demand }`. */
+  stats(): { buffered: number; demand: number } {
+    return { buffered: this.size, demand: this.#demand };
+  }
+
+  #applyAsks(): void {
+    const asks = this.#asks;
+    this.#asks = [];
+    for (let i = 0; i < asks.length; i++) {
+      const [subscription, demand] = asks[i] as [Subscription<S>, number];
+      if (!subscription.active) continue;
+      try {
+        this.dispatcher.ask(subscription.subscriber, demand);
+      } catch (error) {
+        // Forget the refused demand, keep the asks not yet applied.
+        const undo = Math.min(subscription.outstanding, demand);
+        subscription.outstanding -= undo;
+        this.#demand -= undo;
+        this.#asks = asks.slice(i + 1).concat(this.#asks);
+        throw error;
+      }
+    }
+  }
+
+  /** Collects what the dispatcher sends; merges several sends to one subscriber in order. */
+  readonly #send: Send<E, S> = (subscriber, events) => {
+    const count = events.length;
+    if (count === 0) return;
+    const subscription = this.#subscriptions.get(subscriber);
+    if (subscription !== undefined) {
+      const met = Math.min(subscription.outstanding, count);
+      subscription.outstanding -= met;
+      this.#demand -= met;
+    }
+    const previous = this.#outgoing.get(subscriber);
+    this.#outgoing.set(subscriber, previous === undefined ? events : previous.concat(events));
+    this.#outgoingCount += count;
+  };
+}
+
+/** A subscriber the buffer subscribed to the dispatcher, and its outstanding demand. */
+interface Subscription<S> {
+  subscriber: S;
+  /** Asked minus sent. */
+  outstanding: number;
+  /** False once deleted: its recorded asks are skipped. */
+  active: boolean;
+}

@@ -1,0 +1,284 @@
+import { EventBuffer, type DropStrategy, type Subscriber } from '@dispenser/core';
+import { createEven } from '@dispenser/strategies';
+import { ManualClock, TestSubscriber, createFakeEvents, type FakeEvent } from '@dispenser/testing-utils';
+import { describe, expect, it } from 'vitest';
+import { BatchingBufferServer, type BatchingBufferServerOptions } from './batching-buffer-server';
+import { DeliveryError } from './errors';
+
+type Options = Partial<Omit<BatchingBufferServerOptions<FakeEvent>, 'buffer'>> & {
+  capacity?: number;
+  dropStrategy?: DropStrategy;
+};
+
+const MAX_DELAY = 100;
+
+function createServer(options: Options = {}) {
+  const { capacity = 100, dropStrategy = 'drop-newest', batchSize = 5, maxDelay = MAX_DELAY, ...rest } = options;
+  const clock = new ManualClock();
+  const buffer = new EventBuffer<FakeEvent, Subscriber<FakeEvent>>({
+    strategy: createEven({ random: () => 0 }),
+    capacity,
+    dropStrategy,
+  });
+  const server = new BatchingBufferServer<FakeEvent>({ buffer, batchSize, maxDelay, clock, ...rest });
+  return { server, clock };
+}
+
+const ids = (events: readonly FakeEvent[]): number[] => events.map((event) => event.id);
+const range = (from: number, to: number): FakeEvent[] => Array.from({ length: to - from }, (_, i) => ({ id: from + i }));
+
+describe('BatchingBufferServer', () => {
+  describe('seed scenarios', () => {
+    it('accepts events', () => {
+      const { server } = createServer();
+      expect(server.append(createFakeEvents(5))).toBe(0);
+      expect(server.stats()).toEqual({ buffered: 5, subscribed: 0, demand: 0 });
+    });
+
+    it('drops events at capacity, and again on the next append', () => {
+      const { server } = createServer({ capacity: 10 });
+      expect(server.append(createFakeEvents(15))).toBe(5);
+      expect(server.append(createFakeEvents(3))).toBe(3);
+      expect(server.stats()).toEqual({ buffered: 10, subscribed: 0, demand: 0 });
+      expect(server.metrics()).toEqual({ appended: 18, dropped: 8, delivered: 0 });
+    });
+
+    it('handles a subscriber asking for 0 without subscribing it or arming a timer', () => {
+      const { server, clock } = createServer();
+      server.ask(new TestSubscriber<FakeEvent>(), 0);
+      expect(server.stats()).toEqual({ buffered: 0, subscribed: 0, demand: 0 });
+      expect(clock.pending).toBe(0);
+    });
+
+    it('unsubscribes, and answers false the second time', () => {
+      const { server } = createServer();
+      const subscriber = new TestSubscriber<FakeEvent>();
+      server.ask(subscriber, 4);
+      expect(server.unsubscribe(subscriber)).toBe(true);
+      expect(server.unsubscribe(subscriber)).toBe(false);
+      expect(server.stats()).toEqual({ buffered: 0, subscribed: 0, demand: 0 });
+    });
+
+    it('cancels the demand of unsubscribed subscribers (5 + 7, then 7, then 0)', () => {
+      const { server, clock } = createServer();
+      const five = new TestSubscriber<FakeEvent>();
+      const seven = new TestSubscriber<FakeEvent>();
+      server.ask(five, 5);
+      server.ask(seven, 7);
+      expect(server.stats()).toEqual({ buffered: 0, subscribed: 2, demand: 12 });
+      server.unsubscribe(five);
+      expect(server.stats()).toEqual({ buffered: 0, subscribed: 1, demand: 7 });
+      server.unsubscribe(seven);
+      expect(server.stats()).toEqual({ buffered: 0, subscribed: 0, demand: 0 });
+      server.append(createFakeEvents(2));
+      clock.advance(MAX_DELAY);
+      expect([...five.events, ...seven.events]).toEqual([]);
+    });
+
+    it('sends new events at once to satisfy demand when a batch is full', () => {
+      const { server } = createServer({ batchSize: 5 });
+      const subscriber = new TestSubscriber<FakeEvent>();
+      server.ask(subscriber, 10);
+      server.append(createFakeEvents(5));
+      expect(subscriber.batches).toEqual([createFakeEvents(5)]);
+      expect(server.stats()).toEqual({ buffered: 0, subscribed: 1, demand: 5 });
+    });
+
+    it('sends buffered events to whoever asks first when catching up', () => {
+      const { server } = createServer({ batchSize: 5 });
+      server.append(createFakeEvents(10));
+      const first = new TestSubscriber<FakeEvent>();
+      const second = new TestSubscriber<FakeEvent>();
+      server.ask(first, 10);
+      server.ask(second, 10);
+      expect(ids(first.events)).toEqual(ids(createFakeEvents(10)));
+      expect(second.events).toEqual([]);
+      expect(server.stats()).toEqual({ buffered: 0, subscribed: 2, demand: 10 });
+    });
+
+    it('spreads new events evenly over existing demand', () => {
+      const { server } = createServer({ batchSize: 10 });
+      const one = new TestSubscriber<FakeEvent>();
+      const two = new TestSubscriber<FakeEvent>();
+      server.ask(one, 10);
+      server.ask(two, 10);
+      server.append(createFakeEvents(10));
+      expect(one.events).toHaveLength(5);
+      expect(two.events).toHaveLength(5);
+      expect([...ids(one.events), ...ids(two.events)].sort((a, b) => a - b)).toEqual(ids(createFakeEvents(10)));
+    });
+
+    it('drops the demand of a subscriber that crashes and keeps the others', () => {
+      const { server, clock } = createServer();
+      const three = new TestSubscriber<FakeEvent>();
+      const seven = new TestSubscriber<FakeEvent>();
+      const thirteen = new TestSubscriber<FakeEvent>();
+      server.ask(three, 3);
+      server.ask(seven, 7);
+      server.ask(thirteen, 13);
+      seven.crash();
+      expect(server.stats()).toEqual({ buffered: 0, subscribed: 2, demand: 16 });
+      server.append(createFakeEvents(16));
+      clock.advance(MAX_DELAY);
+      expect(three.events.length + thirteen.events.length).toBe(16);
+      expect(seven.events).toEqual([]);
+    });
+  });
+
+  describe('batching', () => {
+    it('sends nothing below batch size until the delay has passed', () => {
+      const { server, clock } = createServer({ batchSize: 5 });
+      const subscriber = new TestSubscriber<FakeEvent>();
+      server.ask(subscriber, 10);
+      clock.advance(MAX_DELAY / 2);
+      server.append(createFakeEvents(2));
+      clock.advance(MAX_DELAY / 2 - 1);
+      expect(subscriber.batches).toEqual([]);
+      clock.advance(1);
+      expect(subscriber.batches).toEqual([createFakeEvents(2)]);
+    });
+
+    it('measures the delay from the first append that found fewer than batchSize', () => {
+      const { server, clock } = createServer({ batchSize: 5 });
+      const subscriber = new TestSubscriber<FakeEvent>();
+      server.append(range(0, 1));
+      clock.advance(MAX_DELAY - 10);
+      server.append(range(1, 2));
+      server.ask(subscriber, 10);
+      expect(subscriber.batches).toEqual([]);
+      clock.advance(10);
+      expect(ids(subscriber.events)).toEqual([0, 1]);
+    });
+
+    it('sends at once when an append reaches batch size', () => {
+      const { server, clock } = createServer({ batchSize: 5 });
+      const subscriber = new TestSubscriber<FakeEvent>();
+      server.ask(subscriber, 10);
+      server.append(range(0, 2));
+      expect(subscriber.batches).toEqual([]);
+      server.append(range(2, 5));
+      expect(subscriber.batches.map(ids)).toEqual([[0, 1, 2, 3, 4]]);
+      expect(clock.now()).toBe(0);
+    });
+
+    it('sends at once when an ask finds a full batch', () => {
+      const { server } = createServer({ batchSize: 3 });
+      server.append(createFakeEvents(3));
+      const subscriber = new TestSubscriber<FakeEvent>();
+      server.ask(subscriber, 2);
+      expect(subscriber.batches.map(ids)).toEqual([[0, 1]]);
+    });
+
+    it('does not re-arm the timer until the next append or ask', () => {
+      const { server, clock } = createServer({ batchSize: 5 });
+      server.append(createFakeEvents(2));
+      expect(clock.pending).toBe(1);
+      clock.advance(MAX_DELAY);
+      expect(clock.pending).toBe(0);
+      expect(server.stats()).toEqual({ buffered: 2, subscribed: 0, demand: 0 });
+      const subscriber = new TestSubscriber<FakeEvent>();
+      server.ask(subscriber, 10);
+      expect(clock.pending).toBe(1);
+      expect(subscriber.batches).toEqual([]);
+      clock.advance(MAX_DELAY);
+      expect(subscriber.batches).toEqual([createFakeEvents(2)]);
+      expect(clock.pending).toBe(0);
+    });
+
+    it('keeps one timer however many small appends arrive', () => {
+      const { server, clock } = createServer({ batchSize: 50 });
+      const subscriber = new TestSubscriber<FakeEvent>();
+      server.ask(subscriber, 100);
+      for (let i = 0; i < 10; i++) server.append(range(i, i + 1));
+      expect(clock.pending).toBe(1);
+      clock.advance(MAX_DELAY);
+      expect(subscriber.batches.map(ids)).toEqual([range(0, 10).map((event) => event.id)]);
+    });
+
+    it('arms a new timer when a handler asks again during a timer flush', () => {
+      const { server, clock } = createServer({ batchSize: 5 });
+      const received: number[][] = [];
+      const asker: Subscriber<FakeEvent> = {
+        handleAssignedEvents(events) {
+          received.push(ids(events));
+          server.ask(asker, events.length);
+        },
+      };
+      server.ask(asker, 2);
+      server.append(createFakeEvents(3));
+      clock.advance(MAX_DELAY);
+      expect(received).toEqual([[0, 1]]);
+      expect(clock.pending).toBe(1);
+      clock.advance(MAX_DELAY);
+      expect(received).toEqual([[0, 1], [2]]);
+    });
+
+    it('redelivers a failed batch through the same batching rules', () => {
+      const errors: unknown[] = [];
+      const { server, clock } = createServer({ batchSize: 4, redeliver: true, onError: (error) => errors.push(error) });
+      const failing = new TestSubscriber<FakeEvent>({ failOn: () => true });
+      const healthy = new TestSubscriber<FakeEvent>();
+      server.ask(failing, 2);
+      server.ask(healthy, 10);
+      server.append(createFakeEvents(4));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toBeInstanceOf(DeliveryError);
+      expect(healthy.events).toHaveLength(2);
+      clock.advance(MAX_DELAY);
+      expect(ids(healthy.events).sort((a, b) => a - b)).toEqual([0, 1, 2, 3]);
+    });
+
+    it('feeds a subscription in batches', async () => {
+      const { server, clock } = createServer({ batchSize: 3 });
+      const iterator = server.subscribe({ maxDemand: 10 })[Symbol.asyncIterator]();
+      server.append(range(0, 2));
+      clock.advance(MAX_DELAY);
+      server.append(range(2, 5));
+      expect(ids((await iterator.next()).value ?? [])).toEqual([0, 1]);
+      expect(ids((await iterator.next()).value ?? [])).toEqual([2, 3, 4]);
+    });
+
+    it('rejects bad options', () => {
+      expect(() => createServer({ batchSize: 0 })).toThrow(RangeError);
+      expect(() => createServer({ maxDelay: -1 })).toThrow(RangeError);
+      expect(() => createServer({ maxDelay: Number.NaN })).toThrow(RangeError);
+      expect(() => createServer({ maxDelay: '5' as never })).toThrow(TypeError);
+      expect(() => createServer({ clock: {} as never })).toThrow(TypeError);
+    });
+  });
+
+  describe('close', () => {
+    it('sends what the current demand can take without waiting, and cancels the timer', async () => {
+      const { server, clock } = createServer({ batchSize: 5 });
+      const subscriber = new TestSubscriber<FakeEvent>();
+      server.ask(subscriber, 10);
+      server.append(createFakeEvents(2));
+      expect(clock.pending).toBe(1);
+      await server.close();
+      expect(subscriber.events).toEqual(createFakeEvents(2));
+      expect(clock.pending).toBe(0);
+      expect(server.stats()).toEqual({ buffered: 0, subscribed: 0, demand: 0 });
+    });
+
+    it('rejects waiting writes', async () => {
+      const { server } = createServer({ capacity: 2 });
+      const waiting = server.write(createFakeEvents(3));
+      await server[Symbol.asyncDispose]();
+      await expect(waiting).rejects.toMatchObject({ code: 'BUFFER_CLOSED' });
+    });
+  });
+
+  describe('write', () => {
+    it('waits for room and hands accepted events out by the batching rules', async () => {
+      const { server, clock } = createServer({ capacity: 3, batchSize: 3 });
+      const done = server.write(createFakeEvents(5));
+      const subscriber = new TestSubscriber<FakeEvent>();
+      server.ask(subscriber, 5);
+      expect(ids(subscriber.events)).toEqual([0, 1, 2]);
+      expect(server.stats()).toEqual({ buffered: 2, subscribed: 1, demand: 2 });
+      await done;
+      clock.advance(MAX_DELAY);
+      expect(ids(subscriber.events)).toEqual([0, 1, 2, 3, 4]);
+    });
+  });
+});

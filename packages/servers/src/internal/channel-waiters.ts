@@ -1,0 +1,91 @@
+// Parked channel operations: a FIFO that forgets aborted entries lazily, plus the `{ signal }` check.
+import { LimitedQueue, describeValue } from '@dispenser/core';
+
+/** A parked operation; `done` turns true once it was served, aborted or rejected by `close()`. */
+export interface Waiter {
+  done: boolean;
+}
+
+/** Aborted entries tolerated before the queue considers compacting itself. */
+const COMPACT_MIN_DEAD = 32;
+
+/**
+ * FIFO of waiters in arrival order. Served waiters leave from the head in O(1); an aborted waiter
+ * is only marked, and the queue drops marked entries when they reach the head or when they
+ * outnumber the live ones, so a stream of aborted waits cannot grow memory without bound.
+ *
+ * Invariant: the head, when there is one, is live.
+ */
+export class WaiterQueue<W extends Waiter> {
+  readonly #queue = new LimitedQueue<W>(Number.MAX_SAFE_INTEGER);
+  #dead = 0;
+
+  /** Number of live waiters. */
+  get size(): number {
+    return this.#queue.size - this.#dead;
+  }
+
+  push(waiter: W): void {
+    this.#queue.push(waiter);
+  }
+
+  /** Removes and returns the oldest live waiter, or `undefined`. The caller marks it `done`. */
+  shift(): W | undefined {
+    const waiter = this.#queue.pop();
+    this.#trimHead();
+    return waiter;
+  }
+
+  /** Forgets a waiter that was marked `done` while still queued (an abort). */
+  forget(): void {
+    this.#dead++;
+    this.#trimHead();
+    const queue = this.#queue;
+    if (this.#dead >= COMPACT_MIN_DEAD && this.#dead * 2 > queue.size) {
+      queue.filter(isLive);
+      this.#dead = 0;
+    }
+  }
+
+  /** Removes and returns every live waiter, oldest first. */
+  drain(): W[] {
+    const all = this.#queue.split(this.#queue.size);
+    this.#dead = 0;
+    return all.filter(isLive);
+  }
+
+  #trimHead(): void {
+    const queue = this.#queue;
+    while (this.#dead > 0 && queue.peek()?.done === true) {
+      queue.pop();
+      this.#dead--;
+    }
+  }
+}
+
+function isLive(waiter: Waiter): boolean {
+  return !waiter.done;
+}
+
+/**
+ * Reads the optional `signal` out of an options bag.
+ *
+ * @throws TypeError when `options` is not an object or `signal` is not an `AbortSignal`-like object
+ */
+export function readSignal(options: unknown): AbortSignal | undefined {
+  if (options === undefined) return undefined;
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`options must be an object, received ${describeValue(options)}`);
+  }
+  const signal = (options as { signal?: unknown }).signal;
+  if (signal === undefined) return undefined;
+  if (
+    signal === null ||
+    typeof signal !== 'object' ||
+    typeof (signal as AbortSignal).addEventListener !== 'function' ||
+    typeof (signal as AbortSignal).aborted !== 'boolean'
+  ) {
+    throw new TypeError(`signal must be an AbortSignal, received ${describeValue(signal)}`);
+  }
+  return signal as AbortSignal;
+}

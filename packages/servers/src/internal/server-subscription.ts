@@ -1,0 +1,178 @@
+// The Subscription a server hands out: a subscriber that queues its batches for an async iterator.
+import { LimitedQueue, assertCount, type Subscriber } from '@dispenser/core';
+import type { Subscription } from '../subscription';
+
+/** What a subscription needs from the server that created it. */
+export interface SubscriptionHost<E> {
+  /** Adds demand for the subscription. */
+  ask(subscription: ServerSubscription<E>, amount: number): void;
+  /** Unsubscribes it from the server; the server then calls {@link ServerSubscription.drain}. */
+  unsubscribe(subscription: ServerSubscription<E>): boolean;
+  /** Takes back events the consumer will never see, oldest first. */
+  restore(events: E[]): void;
+}
+
+const ACTIVE = 0; // asking for events
+const DRAINING = 1; // no longer asking; the loop still gets what is queued
+const DONE = 2; // the loop is over; late events go back to the server
+
+interface Waiter<E> {
+  resolve(result: IteratorResult<E[], undefined>): void;
+  reject(reason: unknown): void;
+}
+
+const finished: IteratorResult<never, undefined> = Object.freeze({ done: true, value: undefined });
+
+/**
+ * A {@link Subscription} that is also the {@link Subscriber} the server pushes to, and its own
+ * async iterator (so a second `for await` continues where the first stopped).
+ */
+export class ServerSubscription<E> implements Subscription<E>, Subscriber<E>, AsyncIterator<E[], undefined> {
+  readonly #host: SubscriptionHost<E>;
+  readonly #maxDemand: number;
+  readonly #minDemand: number;
+  readonly #signal: AbortSignal | undefined;
+  readonly #batches = new LimitedQueue<E[]>(Number.MAX_SAFE_INTEGER);
+  readonly #waiters = new LimitedQueue<Waiter<E>>(Number.MAX_SAFE_INTEGER);
+  #state = ACTIVE;
+  /** Demand asked for and not yet taken by the loop: pending demand plus queued events. */
+  #outstanding = 0;
+  #failure: { reason: unknown } | undefined;
+  readonly #onAbort = (): void => this.#abort((this.#signal as AbortSignal).reason);
+
+  constructor(host: SubscriptionHost<E>, maxDemand: number, minDemand: number, signal: AbortSignal | undefined) {
+    this.#host = host;
+    this.#maxDemand = maxDemand;
+    this.#minDemand = minDemand;
+    this.#signal = signal;
+  }
+
+  /** Starts listening to the signal and asks for `maxDemand`; call once, after registering with the host. */
+  start(): void {
+    const signal = this.#signal;
+    if (signal !== undefined) {
+      if (signal.aborted) {
+        this.#abort(signal.reason);
+        return;
+      }
+      signal.addEventListener('abort', this.#onAbort, { once: true });
+    }
+    this.#outstanding = this.#maxDemand;
+    this.#host.ask(this, this.#maxDemand);
+  }
+
+  /** Whether the subscription still asks for events. */
+  get active(): boolean {
+    return this.#state === ACTIVE;
+  }
+
+  ask(n: number): void {
+    assertCount('n', n);
+    if (this.#state !== ACTIVE || n === 0) return;
+    this.#outstanding += n;
+    this.#host.ask(this, n);
+  }
+
+  unsubscribe(): boolean {
+    if (this.#state !== ACTIVE) return false;
+    return this.#host.unsubscribe(this);
+  }
+
+  /** Called by the server when it dropped the subscription (unsubscribe or close): stop asking, finish after the queue. */
+  drain(): void {
+    if (this.#state !== ACTIVE) return;
+    this.#state = DRAINING;
+    if (this.#batches.size === 0) this.#finish();
+  }
+
+  handleAssignedEvents(events: E[]): void {
+    if (this.#state === DONE) {
+      this.#host.restore(events);
+      return;
+    }
+    if (events.length === 0) return;
+    const waiter = this.#waiters.pop();
+    if (waiter === undefined) {
+      this.#batches.push(events);
+      return;
+    }
+    this.#took(events);
+    waiter.resolve({ done: false, value: events });
+  }
+
+  next(): Promise<IteratorResult<E[], undefined>> {
+    const batch = this.#batches.pop();
+    if (batch !== undefined) {
+      this.#took(batch);
+      return Promise.resolve({ done: false, value: batch });
+    }
+    const failure = this.#failure;
+    if (failure !== undefined) {
+      this.#failure = undefined;
+      return Promise.reject(failure.reason);
+    }
+    if (this.#state === ACTIVE) {
+      return new Promise((resolve, reject) => {
+        this.#waiters.push({ resolve, reject });
+      });
+    }
+    if (this.#state === DRAINING) this.#finish();
+    return Promise.resolve(finished);
+  }
+
+  /** Leaving the loop early: unsubscribe and give the queued events back. */
+  return(): Promise<IteratorResult<E[], undefined>> {
+    this.#stop();
+    this.#settleWaiters(undefined);
+    return Promise.resolve(finished);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** The loop took `batch`: top demand up again once outstanding demand fell to minDemand. */
+  #took(batch: E[]): void {
+    this.#outstanding -= batch.length;
+    if (this.#state !== ACTIVE || this.#outstanding > this.#minDemand) return;
+    const amount = this.#maxDemand - this.#outstanding;
+    if (amount <= 0) return;
+    this.#outstanding += amount;
+    this.#host.ask(this, amount);
+  }
+
+  #abort(reason: unknown): void {
+    if (this.#state === DONE) return;
+    this.#stop();
+    if (this.#waiters.size > 0) this.#settleWaiters({ reason });
+    else this.#failure = { reason };
+  }
+
+  /** Ends the subscription for good: unsubscribed, queue given back, signal released. */
+  #stop(): void {
+    const wasActive = this.#state === ACTIVE;
+    this.#state = DONE;
+    this.#signal?.removeEventListener('abort', this.#onAbort);
+    if (wasActive) this.#host.unsubscribe(this);
+    const held = this.#batches.size;
+    if (held === 0) return;
+    const events: E[] = [];
+    for (let batch = this.#batches.pop(); batch !== undefined; batch = this.#batches.pop()) {
+      for (let i = 0; i < batch.length; i++) events.push(batch[i] as E);
+    }
+    this.#host.restore(events);
+  }
+
+  #finish(): void {
+    this.#state = DONE;
+    this.#signal?.removeEventListener('abort', this.#onAbort);
+    this.#settleWaiters(undefined);
+  }
+
+  #settleWaiters(failure: { reason: unknown } | undefined): void {
+    for (let waiter = this.#waiters.pop(); waiter !== undefined; waiter = this.#waiters.pop()) {
+      if (failure === undefined) waiter.resolve(finished);
+      else waiter.reject(failure.reason);
+    }
+  }
+}

@@ -1,0 +1,83 @@
+// The greedy strategy: subscribers in random order, each filled to its demand before the next.
+import type { AssignmentStrategy, ReadonlyDemands } from '@dispenser/core';
+import { assignAll, assignNone, prepare, settle } from './internal/assignment';
+import { LazyShuffle, resolveRandom } from './internal/sampling';
+import type { Assignment } from './internal/assignment';
+
+/** Options of {@link createGreedy}. */
+export interface GreedyOptions {
+  /**
+   * Where the strategy gets randomness (numbers in [0, 1)) to order the subscribers.
+   * Inject a seeded generator for reproducible tests.
+   * @default Math.random
+   */
+  random?: () => number;
+}
+
+/**
+ * Creates a greedy strategy: it takes subscribers in a random order and fills each one's whole
+ * demand before moving on, until the events run out.
+ *
+ * At most one subscriber is left partly served; `min(eventCount, demands.total)` events are
+ * assigned.
+ *
+ * **When to use:** when fewer, fuller batches are cheaper than many small ones (per-batch
+ * overhead, batching writers). Use {@link createEven} to spread events over every subscriber.
+ *
+ * **Gotchas:** under overload some subscribers receive nothing in a given round; the random
+ * order makes that fair over many rounds, not within one. Cost: O(k) for the k subscribers it
+ * serves when `demands` is a core `Demands`; any other `ReadonlyDemands` is copied first, in O(S).
+ *
+ * @param options - see {@link GreedyOptions}
+ * @returns a strategy named `'greedy'`
+ * @throws TypeError when `options` is not an object or `options.random` is not a function
+ * @see {@link greedy} for the instance that uses `Math.random`
+ * @example
+ * ```ts
+ * import { Demands } from '@dispenser/core';
+ * import { createGreedy } from '@dispenser/strategies';
+ *
+ * const strategy = createGreedy({ random: () => 0 }); // reproducible
+ * const demands = new Demands<string>([['a', 10], ['b', 10]]);
+ * const { assigned } = strategy.assign(demands, 16);
+ * [assigned.get('a'), assigned.get('b')]; // [10, 6]
+ * ```
+ */
+export function createGreedy(options?: GreedyOptions): AssignmentStrategy {
+  const random = resolveRandom(options);
+  return Object.freeze({
+    name: 'greedy',
+    assign<S>(demands: ReadonlyDemands<S>, eventCount: number): Assignment<S> {
+      const source = prepare(demands, eventCount);
+      const input = source.demands;
+      const total = input.total;
+      if (eventCount === 0 || total === 0) return assignNone(source);
+      if (total <= eventCount) return assignAll(source);
+      // total > eventCount, so the events run out before the subscribers do.
+      const shuffle = new LazyShuffle(input.size, random);
+      const subscribers: S[] = [];
+      const amounts: number[] = [];
+      for (let left = eventCount; left > 0; ) {
+        const subscriber = input.subscriberAt(shuffle.next()) as S;
+        const amount = Math.min(input.get(subscriber), left);
+        subscribers.push(subscriber);
+        amounts.push(amount);
+        left -= amount;
+      }
+      return settle(source, subscribers, amounts);
+    },
+  });
+}
+
+/**
+ * The greedy strategy with `Math.random`; see {@link createGreedy}.
+ *
+ * @example
+ * ```ts
+ * import { EventBuffer } from '@dispenser/core';
+ * import { greedy } from '@dispenser/strategies';
+ *
+ * const buffer = new EventBuffer<string, string>({ strategy: greedy, capacity: 100 });
+ * ```
+ */
+export const greedy: AssignmentStrategy = createGreedy();

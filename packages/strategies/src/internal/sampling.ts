@@ -1,0 +1,63 @@
+// Random sampling shared by the split strategies: draw slots of a Demands without scanning it.
+import { assertFunction, describeValue } from '@dispenser/core';
+
+/** A source of numbers in [0, 1), like `Math.random`. */
+export type RandomSource = () => number;
+
+/**
+ * A uniform integer in [0, n) drawn from `random`. Values outside [0, 1) (a faulty injected
+ * source) are clamped so the result always stays in range.
+ */
+export function randomIndex(random: RandomSource, n: number): number {
+  const index = Math.floor(random() * n);
+  if (index >= 0 && index < n) return index;
+  return index >= n ? n - 1 : 0;
+}
+
+/**
+ * A random permutation of 0..n-1, produced one element at a time (a partial Fisher–Yates
+ * shuffle). Only the swaps made so far are stored, so taking k elements costs O(k) time and
+ * memory whatever `n` is.
+ */
+export class LazyShuffle {
+  readonly #random: RandomSource;
+  readonly #n: number;
+  /** Positions ≥ #taken that hold something other than their own index. */
+  readonly #moved = new Map<number, number>();
+  #taken = 0;
+
+  constructor(n: number, random: RandomSource) {
+    this.#n = n;
+    this.#random = random;
+  }
+
+  /** The next element of the permutation; call at most `n` times. */
+  next(): number {
+    const i = this.#taken++;
+    const j = i + randomIndex(this.#random, this.#n - i);
+    const moved = this.#moved;
+    const atJ = moved.get(j) ?? j;
+    if (j !== i) moved.set(j, moved.get(i) ?? i);
+    moved.delete(i);
+    return atJ;
+  }
+}
+
+/** Reads `Math.random` on every call, so spies and polyfills installed later are honoured. */
+const mathRandom: RandomSource = () => Math.random();
+
+/**
+ * Resolves the `random` option of a strategy factory.
+ *
+ * @throws TypeError when `random` is given and is not a function
+ */
+export function resolveRandom(options: { random?: RandomSource } | undefined): RandomSource {
+  if (options === undefined) return mathRandom;
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`options must be an object, received ${describeValue(options)}`);
+  }
+  const { random } = options;
+  if (random === undefined) return mathRandom;
+  assertFunction('options.random', random);
+  return random;
+}

@@ -1,0 +1,17 @@
+export { ManualClock } from './manual-clock';
+export { createFakeEvent, createFakeEvents } from './fake-event';
+export { createSubscription } from './create-subscription';
+export { eventually } from './eventually';
+export { TestSubscriber } from './test-subscriber';
+export { checkAssignmentStrategy } from './check-assignment-strategy';
+
+export type { FakeEvent } from './fake-event';
+export type { FakeSubscription } from './create-subscription';
+export type { EventuallyOptions } from './eventually';
+export type { Delivery, FailureMode, TestSubscriberOptions, WaitOptions } from './test-subscriber';
+export type {
+  CheckAssignmentStrategyOptions,
+  StrategyCounterexample,
+  StrategyProperty,
+  StrategyViolation,
+} from './check-assignment-strategy';

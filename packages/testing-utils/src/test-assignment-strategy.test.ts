@@ -1,0 +1,100 @@
+import { Demands, type AssignmentStrategy, type ReadonlyDemands } from '@dispenser/core';
+import { describe, expect, it } from 'vitest';
+import { defineStrategyTests, type TestApi } from './internal/define-strategy-tests';
+import { testAssignmentStrategy } from './test-assignment-strategy';
+
+/** A correct, work-conserving strategy: fills subscribers in iteration order. */
+const fillInOrder: AssignmentStrategy = {
+  name: 'fill-in-order',
+  assign<S>(demands: ReadonlyDemands<S>, eventCount: number) {
+    const assigned = new Demands<S>();
+    const remaining = new Demands<S>(demands);
+    let left = eventCount;
+    for (const [subscriber, demand] of demands) {
+      if (left === 0) break;
+      const n = Math.min(demand, left);
+      assigned.add(subscriber, n);
+      remaining.subtract(subscriber, n);
+      left -= n;
+    }
+    return { assigned, remaining };
+  },
+};
+
+/** Over-assigns: hands out the whole demand whatever eventCount is. */
+const greedyLiar: AssignmentStrategy = {
+  name: 'greedy-liar',
+  assign: (demands) => ({ assigned: new Demands(demands), remaining: new Demands() }),
+};
+
+interface Registered {
+  suite: string;
+  tests: Array<{ name: string; body: () => void; timeout: number | undefined }>;
+}
+
+/** Registers through a recording fake of describe/it and returns what was registered. */
+function register(strategy: AssignmentStrategy, options = {}): Registered {
+  const registered: Registered = { suite: '', tests: [] };
+  const api: TestApi = {
+    describe(name, body) {
+      registered.suite = name;
+      body();
+    },
+    it(name, body, timeout) {
+      registered.tests.push({ name, body, timeout });
+    },
+  };
+  defineStrategyTests(api, strategy, options);
+  return registered;
+}
+
+// The real thing: these register passing tests for a correct strategy.
+testAssignmentStrategy(fillInOrder, { runs: 40 });
+
+describe('testAssignmentStrategy', () => {
+  it('registers a suite named after the strategy with one test per property', () => {
+    const { suite, tests } = register(fillInOrder);
+    expect(suite).toBe("AssignmentStrategy 'fill-in-order' conformance");
+    expect(tests.map((t) => t.name)).toEqual([
+      'returns instead of throwing',
+      'returns Demands instances',
+      'never mutates its input demands',
+      'balances assigned plus remaining against each demand',
+      'assigns at most eventCount events',
+      'assigns min(eventCount, demand total) events',
+    ]);
+  });
+
+  it('leaves out the work-conserving test when workConserving is false', () => {
+    const { tests } = register(fillInOrder, { workConserving: false });
+    expect(tests).toHaveLength(5);
+    expect(tests.map((t) => t.name)).not.toContain('assigns min(eventCount, demand total) events');
+  });
+
+  it('registers tests that pass for a conforming strategy', () => {
+    for (const test of register(fillInOrder, { runs: 20 }).tests) expect(test.body).not.toThrow();
+  });
+
+  it('registers tests that fail for a broken strategy, listing the violation with a replay seed', () => {
+    const { tests } = register(greedyLiar, { runs: 20, seed: 5 });
+    const failures = tests.flatMap((test) => {
+      try {
+        test.body();
+        return [];
+      } catch (error) {
+        return [[test.name, (error as Error).message] as const];
+      }
+    });
+    expect(failures.map(([name]) => name)).toEqual([
+      'assigns at most eventCount events',
+      'assigns min(eventCount, demand total) events',
+    ]);
+    expect(failures[0]?.[1]).toMatch(/strategy 'greedy-liar' broke its contract 1 time\(s\)/);
+    expect(failures[0]?.[1]).toMatch(/breaks 'bounded'.*\n.*counterexample.*\n.*seed: 5/);
+  });
+
+  it('passes the timeout on to each test', () => {
+    const { tests } = register(fillInOrder, { timeout: 1234 });
+    expect(tests.every((t) => t.timeout === 1234)).toBe(true);
+  });
+});
