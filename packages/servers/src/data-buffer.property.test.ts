@@ -1,7 +1,8 @@
 import { fc, test } from '@fast-check/vitest';
 import { ManualClock } from '@dispenser/testing-utils';
 import { expect } from 'vitest';
-import { DataBuffer, FlushError } from './data-buffer';
+import { DataBuffer } from './data-buffer';
+import { FlushError } from './errors';
 
 type Command =
   | { kind: 'insert'; key: number }

@@ -1,7 +1,8 @@
 import { BufferClosedError, DispenserError } from '@dispenser/core';
 import { ManualClock } from '@dispenser/testing-utils';
 import { describe, expect, it, vi } from 'vitest';
-import { DataBuffer, FlushError, type DataBufferOptions } from './data-buffer';
+import { DataBuffer, type DataBufferOptions } from './data-buffer';
+import { FlushError } from './errors';
 
 /** Lets every pending promise callback run (one macrotask turn; no timers involved). */
 function settle(): Promise<void> {

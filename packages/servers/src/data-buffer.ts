@@ -1,7 +1,6 @@
 // A keyed flush buffer: values gathered per key and written out per key after an interval, with retries and lanes.
 import {
   BufferClosedError,
-  DispenserError,
   LimitedQueue,
   assertCount,
   assertFunction,
@@ -9,6 +8,7 @@ import {
   systemClock,
   type Clock,
 } from '@dispenser/core';
+import { FlushError, type FlushFailure } from './errors';
 import { fnv1a } from './internal/data-buffer-hash';
 
 /** Options of {@link DataBuffer}. */
@@ -81,44 +81,6 @@ export interface DataBufferMetrics {
   handedToOnError: number;
   /** Values held now, waiting or being flushed: `inserted - flushed - handedToOnError`. */
   buffered: number;
-}
-
-/** The values of one key that could not be flushed, with the error that stopped them. */
-export interface FlushFailure<K = unknown, V = unknown> {
-  readonly key: K;
-  readonly values: V[];
-  readonly error: unknown;
-}
-
-/**
- * Rejection of {@link DataBuffer.flush}, {@link DataBuffer.flushAll} and {@link DataBuffer.close}
- * when values of some keys failed every attempt and no `onError` took them (code
- * `'FLUSH_FAILED'`). Those values are still in the buffer (counted by `count(key)`); `failures`
- * lists them with the last error, and `cause` is the first failure's error.
- *
- * @example
- * ```ts
- * try { await buffer.close(); } catch (error) {
- *   if (error instanceof FlushError) for (const { key, values } of error.failures) await spill(key, values);
- * }
- * ```
- */
-export class FlushError<K = unknown, V = unknown> extends DispenserError {
-  /** Each key whose values could not be flushed, with those values and the last error. */
-  readonly failures: readonly FlushFailure<K, V>[];
-
-  /**
-   * @param failures - the keys, values and last errors that nobody took
-   */
-  constructor(failures: readonly FlushFailure<K, V>[]) {
-    super(
-      'FLUSH_FAILED',
-      `${failures.length} key(s) could not be flushed after every retry and no onError took the values; they stay buffered`,
-      { cause: failures[0]?.error },
-    );
-    this.name = 'FlushError';
-    this.failures = failures;
-  }
 }
 
 /** Someone awaiting `flush(key)`: settles once the key's first `target` values are settled. */

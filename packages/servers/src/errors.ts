@@ -5,12 +5,14 @@ import { DispenserError } from '@dispenser/core';
  * The stable codes of the errors this package defines (it also throws core's
  * `BufferClosedError`, code `BUFFER_CLOSED`).
  *
- * | code | thrown when |
- * | --- | --- |
- * | `DELIVERY_FAILED` | a subscriber's handler threw, its promise rejected, or it went down holding events |
+ * | code | class | thrown when |
+ * | --- | --- | --- |
+ * | `DELIVERY_FAILED` | {@link DeliveryError} | a subscriber's handler threw, its promise rejected, or it went down holding events |
+ * | `FLUSH_FAILED` | {@link FlushError} | a `DataBuffer` flush found values that failed every attempt and no `onError` took |
  */
 export const ServerErrorCode = {
   DELIVERY_FAILED: 'DELIVERY_FAILED',
+  FLUSH_FAILED: 'FLUSH_FAILED',
 } as const;
 
 /** One of the codes in {@link ServerErrorCode}. */
@@ -57,5 +59,43 @@ export class DeliveryError<E = unknown> extends DispenserError {
     this.name = 'DeliveryError';
     this.events = events;
     this.redelivered = options.redelivered ?? false;
+  }
+}
+
+/** The values of one key that could not be flushed, with the error that stopped them. */
+export interface FlushFailure<K = unknown, V = unknown> {
+  readonly key: K;
+  readonly values: V[];
+  readonly error: unknown;
+}
+
+/**
+ * Rejection of `DataBuffer`'s `flush(key)`, `flushAll()` and `close()`
+ * when values of some keys failed every attempt and no `onError` took them (code
+ * `'FLUSH_FAILED'`). Those values are still in the buffer (counted by `count(key)`); `failures`
+ * lists them with the last error, and `cause` is the first failure's error.
+ *
+ * @example
+ * ```ts
+ * try { await buffer.close(); } catch (error) {
+ *   if (error instanceof FlushError) for (const { key, values } of error.failures) await spill(key, values);
+ * }
+ * ```
+ */
+export class FlushError<K = unknown, V = unknown> extends DispenserError {
+  /** Each key whose values could not be flushed, with those values and the last error. */
+  readonly failures: readonly FlushFailure<K, V>[];
+
+  /**
+   * @param failures - the keys, values and last errors that nobody took
+   */
+  constructor(failures: readonly FlushFailure<K, V>[]) {
+    super(
+      ServerErrorCode.FLUSH_FAILED,
+      `${failures.length} key(s) could not be flushed after every retry and no onError took the values; they stay buffered`,
+      { cause: failures[0]?.error },
+    );
+    this.name = 'FlushError';
+    this.failures = failures;
   }
 }

@@ -1,13 +1,14 @@
 export { BufferServer } from './buffer-server';
 export { BatchingBufferServer } from './batching-buffer-server';
-export { DeliveryError, ServerErrorCode } from './errors';
+export { DeliveryError, FlushError, ServerErrorCode } from './errors';
 export { Channel } from './channel';
-export { DataBuffer, FlushError } from './data-buffer';
+export { DataBuffer } from './data-buffer';
 export { EmitterGroup, emitterName, topic } from './emitter-group';
 
 export type { BufferServerOptions, ServerMetrics, ServerStats, WriteOptions } from './buffer-server';
 export type { BatchingBufferServerOptions } from './batching-buffer-server';
 export type { Subscription, SubscribeOptions } from './subscription';
 export type { ChannelReadResult, ChannelWaitOptions } from './channel';
-export type { DataBufferMetrics, DataBufferOptions, FlushFailure } from './data-buffer';
+export type { DataBufferMetrics, DataBufferOptions } from './data-buffer';
+export type { FlushFailure } from './errors';
 export type { Emitter, EmitterGroupOptions, EmitterMessage } from './emitter-group';

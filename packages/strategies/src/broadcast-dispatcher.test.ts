@@ -1,6 +1,7 @@
 import { DispenserError } from '@dispenser/core';
 import { describe, expect, it } from 'vitest';
 import { BroadcastDispatcher } from './broadcast-dispatcher';
+import { AlreadySubscribedError } from './errors';
 
 /** A dispatcher whose sends are recorded; `take()` returns and clears them. */
 function setup<E = string>() {
@@ -164,6 +165,7 @@ describe('BroadcastDispatcher', () => {
       caught = error;
     }
     expect(caught).toBeInstanceOf(DispenserError);
+    expect(caught).toBeInstanceOf(AlreadySubscribedError);
     expect(caught).toMatchObject({ code: 'ALREADY_SUBSCRIBED' });
     expect(dispatcher.waiting).toBe(3);
     expect(dispatcher.size).toBe(1);

@@ -1,7 +1,7 @@
 // GenStage's BroadcastDispatcher: every event to every consumer, paced by the smallest demand.
 import { assertCount, assertFunction, describeValue } from '@dispenser/core';
 import type { Dispatcher, Send } from '@dispenser/core';
-import { alreadySubscribed, notSubscribed } from './internal/consumers';
+import { AlreadySubscribedError, NotSubscribedError } from './errors';
 
 /** Subscribe options of {@link BroadcastDispatcher}. */
 export type BroadcastSubscribeOptions<E> = {
@@ -89,7 +89,7 @@ export class BroadcastDispatcher<E, C> implements Dispatcher<E, C> {
    *
    * @returns 0
    * @throws TypeError when `options.selector` is neither a function nor undefined;
-   *   DispenserError with code `'ALREADY_SUBSCRIBED'` when it is subscribed (nothing changes)
+   *   {@link AlreadySubscribedError} (code `'ALREADY_SUBSCRIBED'`) when it is subscribed (nothing changes)
    */
   subscribe(consumer: C, options?: BroadcastSubscribeOptions<E>): number {
     let selector: ((event: E) => boolean) | undefined;
@@ -100,7 +100,7 @@ export class BroadcastDispatcher<E, C> implements Dispatcher<E, C> {
       selector = options.selector;
       if (selector !== undefined) assertFunction('options.selector', selector);
     }
-    if (this.#entries.has(consumer)) throw alreadySubscribed(consumer);
+    if (this.#entries.has(consumer)) throw new AlreadySubscribedError(consumer);
     // What every consumer could take becomes each one's own demand again.
     const waiting = this.#waiting;
     if (waiting > 0) for (const entry of this.#entries.values()) entry.counter += waiting;
@@ -130,13 +130,13 @@ export class BroadcastDispatcher<E, C> implements Dispatcher<E, C> {
    * @param demand - a non-negative safe integer; 0 is a no-op
    * @returns the demand to request upstream: the growth of the smallest demand, less what was
    *   already requested
-   * @throws DispenserError with code `'NOT_SUBSCRIBED'` for an unknown consumer; TypeError /
+   * @throws {@link NotSubscribedError} (code `'NOT_SUBSCRIBED'`) for an unknown consumer; TypeError /
    *   RangeError for a bad demand (nothing changes)
    */
   ask(consumer: C, demand: number): number {
     assertCount('demand', demand);
     const entry = this.#entries.get(consumer);
-    if (entry === undefined) throw notSubscribed(consumer);
+    if (entry === undefined) throw new NotSubscribedError(consumer);
     if (demand === 0) return 0;
     entry.counter += demand;
     return this.#sync();

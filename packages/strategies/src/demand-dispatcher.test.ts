@@ -1,6 +1,7 @@
 import { DispenserError } from '@dispenser/core';
 import { describe, expect, it, vi } from 'vitest';
 import { DemandDispatcher } from './demand-dispatcher';
+import { AlreadySubscribedError, NotSubscribedError } from './errors';
 import type { DemandDispatcherOptions } from './demand-dispatcher';
 
 /** A dispatcher whose sends are recorded; `take()` returns and clears them. */
@@ -216,8 +217,10 @@ describe('DemandDispatcher', () => {
       return undefined;
     })();
     expect(twice).toBeInstanceOf(DispenserError);
+    expect(twice).toBeInstanceOf(AlreadySubscribedError);
     expect(twice).toMatchObject({ code: 'ALREADY_SUBSCRIBED' });
     expect(() => dispatcher.ask('B', 1)).toThrow(expect.objectContaining({ code: 'NOT_SUBSCRIBED' }));
+    expect(() => dispatcher.ask('B', 1)).toThrow(NotSubscribedError);
     expect(dispatcher.consumers()).toEqual([['A', 2]]);
   });
 

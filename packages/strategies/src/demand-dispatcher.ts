@@ -1,7 +1,7 @@
 // GenStage's DemandDispatcher: each batch goes to the consumer with the biggest demand, FIFO among ties.
 import { assertCount, assertFunction, describeValue } from '@dispenser/core';
 import type { Dispatcher, Send } from '@dispenser/core';
-import { alreadySubscribed, notSubscribed } from './internal/consumers';
+import { AlreadySubscribedError, NotSubscribedError } from './errors';
 
 /** What {@link DemandDispatcherOptions.onWarning} receives when an ask exceeds the expected maximum. */
 export interface DemandDispatcherWarning<C> {
@@ -144,11 +144,11 @@ export class DemandDispatcher<E, C> implements Dispatcher<E, C> {
    * Subscribes `consumer` with no demand, after every other consumer. `options` are ignored.
    *
    * @returns 0
-   * @throws DispenserError with code `'ALREADY_SUBSCRIBED'` when it is subscribed (nothing changes)
+   * @throws {@link AlreadySubscribedError} (code `'ALREADY_SUBSCRIBED'`) when it is subscribed (nothing changes)
    */
   subscribe(consumer: C, options?: Record<string, unknown>): number {
     void options;
-    if (this.#entries.has(consumer)) throw alreadySubscribed(consumer);
+    if (this.#entries.has(consumer)) throw new AlreadySubscribedError(consumer);
     const entry: Entry<C> = { consumer, demand: 0, seq: ++this.#seq, index: this.#heap.length };
     this.#entries.set(consumer, entry);
     this.#heap.push(entry);
@@ -177,13 +177,13 @@ export class DemandDispatcher<E, C> implements Dispatcher<E, C> {
    *
    * @param demand - a non-negative safe integer; 0 is a no-op
    * @returns the part of `demand` not covered by pending demand
-   * @throws DispenserError with code `'NOT_SUBSCRIBED'` for an unknown consumer; TypeError /
+   * @throws {@link NotSubscribedError} (code `'NOT_SUBSCRIBED'`) for an unknown consumer; TypeError /
    *   RangeError for a bad demand (nothing changes)
    */
   ask(consumer: C, demand: number): number {
     assertCount('demand', demand);
     const entry = this.#entries.get(consumer);
-    if (entry === undefined) throw notSubscribed(consumer);
+    if (entry === undefined) throw new NotSubscribedError(consumer);
     if (demand === 0) return 0;
     const max = (this.#maxDemand ??= demand);
     entry.demand += demand;

@@ -3,6 +3,7 @@ export { createGreedy, greedy } from './greedy';
 export { DemandDispatcher } from './demand-dispatcher';
 export { BroadcastDispatcher } from './broadcast-dispatcher';
 export { PartitionDispatcher } from './partition-dispatcher';
+export { AlreadySubscribedError, NotSubscribedError, PartitionTakenError, StrategiesErrorCode } from './errors';
 
 export type { EvenOptions } from './even';
 export type { GreedyOptions } from './greedy';

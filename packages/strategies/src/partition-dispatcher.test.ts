@@ -1,5 +1,6 @@
 import { DispatchingBuffer, DispenserError } from '@dispenser/core';
 import { describe, expect, it } from 'vitest';
+import { PartitionTakenError } from './errors';
 import { PartitionDispatcher } from './partition-dispatcher';
 import type { PartitionDispatcherOptions } from './partition-dispatcher';
 
@@ -211,7 +212,8 @@ describe('PartitionDispatcher', () => {
       caught = error;
     }
     expect(caught).toBeInstanceOf(DispenserError);
-    expect(caught).toMatchObject({ code: 'PARTITION_TAKEN' });
+    expect(caught).toBeInstanceOf(PartitionTakenError);
+    expect(caught).toMatchObject({ code: 'PARTITION_TAKEN', partition: 'odd', holder: 'c' });
     expect(() => dispatcher.subscribe('c', { partition: 'even' })).toThrow(
       expect.objectContaining({ code: 'ALREADY_SUBSCRIBED' }),
     );

@@ -1,7 +1,8 @@
 // GenStage's PartitionDispatcher: events hashed to fixed partitions, one consumer per partition.
-import { assertCount, assertFunction, DispenserError, describeValue } from '@dispenser/core';
+import { assertCount, assertFunction, describeValue } from '@dispenser/core';
 import type { Dispatcher, Send } from '@dispenser/core';
-import { alreadySubscribed, describeName, DispatcherErrorCode, notSubscribed } from './internal/consumers';
+import { AlreadySubscribedError, NotSubscribedError, PartitionTakenError } from './errors';
+import { describeName } from './internal/consumers';
 
 /**
  * Picks the partition of an event: `[eventToDeliver, partition]`, or `null` to discard the event
@@ -170,9 +171,9 @@ export class PartitionDispatcher<E, C, P = number> implements Dispatcher<E, C> {
    *
    * @returns 0
    * @throws TypeError when `options.partition` is missing; RangeError when it names no
-   *   partition (the message lists the valid ones); DispenserError with code
-   *   `'PARTITION_TAKEN'` when another consumer has it, or `'ALREADY_SUBSCRIBED'` when this
-   *   consumer is subscribed (in all cases nothing changes)
+   *   partition (the message lists the valid ones); {@link PartitionTakenError} (code
+   *   `'PARTITION_TAKEN'`) when another consumer has it, or {@link AlreadySubscribedError} (code
+   *   `'ALREADY_SUBSCRIBED'`) when this consumer is subscribed (in all cases nothing changes)
    */
   subscribe(consumer: C, options?: PartitionSubscribeOptions<P>): number {
     if (options === null || typeof options !== 'object' || !('partition' in options) || options.partition === undefined) {
@@ -184,12 +185,9 @@ export class PartitionDispatcher<E, C, P = number> implements Dispatcher<E, C> {
         `options.partition must be one of ${this.#validList()}, received ${describeName(options.partition)}`,
       );
     }
-    if (this.#byConsumer.has(consumer)) throw alreadySubscribed(consumer);
+    if (this.#byConsumer.has(consumer)) throw new AlreadySubscribedError(consumer);
     if (partition.taken) {
-      throw new DispenserError(
-        DispatcherErrorCode.PARTITION_TAKEN,
-        `partition ${describeName(partition.name)} is already taken by consumer ${describeName(partition.consumer)}`,
-      );
+      throw new PartitionTakenError(partition.name, partition.consumer);
     }
     partition.taken = true;
     partition.consumer = consumer;
@@ -230,13 +228,13 @@ export class PartitionDispatcher<E, C, P = number> implements Dispatcher<E, C> {
    * @param demand - a non-negative safe integer; 0 is a no-op
    * @returns the demand to request upstream: `demand` less what pending demand covers (and less
    *   queued events kept from a cancelled consumer)
-   * @throws DispenserError with code `'NOT_SUBSCRIBED'` for an unknown consumer; TypeError /
+   * @throws {@link NotSubscribedError} (code `'NOT_SUBSCRIBED'`) for an unknown consumer; TypeError /
    *   RangeError for a bad demand (nothing changes)
    */
   ask(consumer: C, demand: number): number {
     assertCount('demand', demand);
     const partition = this.#byConsumer.get(consumer);
-    if (partition === undefined) throw notSubscribed(consumer);
+    if (partition === undefined) throw new NotSubscribedError(consumer);
     if (demand === 0) return 0;
     const queue = partition.queue;
     const served = Math.min(demand, queue.length - partition.head);
