@@ -1,0 +1,109 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resultFiles, runBench } from './bench';
+import type { Results } from './report';
+import { replaceResults } from './report';
+import { suite, tinyProfile } from './workloads';
+
+describe('runBench', () => {
+  let outDir: string;
+  let results: Results;
+  let fromDisk: Results;
+
+  beforeAll(async () => {
+    outDir = mkdtempSync(join(tmpdir(), 'dispenser-bench-'));
+    results = await runBench({ profile: tinyProfile, outDir });
+    fromDisk = JSON.parse(readFileSync(join(outDir, resultFiles.json), 'utf8')) as Results;
+  }, 60_000);
+
+  afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+  it('writes the markdown table, the JSON file and the W4 chart', () => {
+    expect(fromDisk).toEqual(JSON.parse(JSON.stringify(results)));
+    const markdown = readFileSync(join(outDir, resultFiles.markdown), 'utf8');
+    expect(markdown).toContain('| L | raw ring (L) |');
+    expect(markdown).toContain('### Targets');
+    const svg = readFileSync(join(outDir, resultFiles.chart), 'utf8');
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('<polyline');
+  });
+
+  it('reports every workload with finite rates and ratios to L', () => {
+    const workloads = new Set(fromDisk.throughput.map((row) => row.workload));
+    expect([...workloads]).toEqual(['L', 'W1', 'W2', 'W3 drop-newest', 'W3 rejected', 'W3 drop-oldest', 'W5']);
+    for (const row of fromDisk.throughput) {
+      expect(row.eventsPerSecond, row.name).toBeGreaterThan(0);
+      expect(Number.isFinite(row.eventsPerSecond), row.name).toBe(true);
+      expect(row.runsMs, row.name).toHaveLength(tinyProfile.rounds.runs);
+      expect(row.ratioToLimit, row.name).toBeGreaterThan(0);
+    }
+    expect(fromDisk.throughput.find((row) => row.workload === 'L')?.ratioToLimit).toBe(1);
+  });
+
+  it('reports hand-off latency percentiles for W5', () => {
+    const w5 = fromDisk.throughput.filter((row) => row.workload === 'W5');
+    expect(w5.length).toBeGreaterThanOrEqual(3);
+    for (const row of w5) {
+      const { p50Ms, p99Ms } = row.extras as { p50Ms: number; p99Ms: number };
+      expect(p50Ms, row.name).toBeGreaterThanOrEqual(0);
+      expect(p99Ms, row.name).toBeGreaterThanOrEqual(p50Ms);
+    }
+  });
+
+  it('times W4 for each strategy, event count and subscriber count', () => {
+    const { subscribers, events } = tinyProfile.many;
+    expect(fromDisk.many).toHaveLength(2 * subscribers.length * events.length);
+    for (const row of fromDisk.many) expect(row.medianMs).toBeGreaterThan(0);
+  });
+
+  it('measures M1 for dispenser and the peers', () => {
+    expect(fromDisk.memory.map((row) => row.role)).toContain('dispenser');
+    for (const row of fromDisk.memory) expect(Number.isFinite(row.bytesPerEvent)).toBe(true);
+  });
+});
+
+describe('suite', () => {
+  it('has books that fail before a run and balance after it', async () => {
+    const { timed, many } = suite(tinyProfile);
+    const contenders = [...timed.flatMap((workload) => workload.contenders), ...many.map((item) => item.contender)];
+    expect(contenders.length).toBeGreaterThan(20);
+    for (const contender of contenders) {
+      const idle = await contender.prepare();
+      expect(() => idle.check(), contender.name).toThrow();
+      const trial = await contender.prepare();
+      await trial.run();
+      expect(() => trial.check(), contender.name).not.toThrow();
+    }
+  }, 30_000);
+});
+
+describe('replaceResults', () => {
+  it('replaces what is between the results markers and keeps the rest', () => {
+    const readme = 'intro\n<!-- results:start -->\nold table\n<!-- results:end -->\noutro\n';
+    expect(replaceResults(readme, '| new |\n')).toBe('intro\n<!-- results:start -->\n| new |\n<!-- results:end -->\noutro\n');
+  });
+
+  it('refuses a README without the markers', () => {
+    expect(() => replaceResults('no markers', 'x')).toThrow('<!-- results:start -->');
+  });
+
+  it('finds the markers in the bench README', () => {
+    const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+    expect(replaceResults(readme, 'x')).toContain('<!-- results:start -->\nx\n<!-- results:end -->');
+  });
+});
+
+describe('main', () => {
+  it('prints the usage and exits with 2 on an unknown flag', () => {
+    const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+    const child = spawnSync(process.execPath, ['--conditions=@dispenser/source', '--import', 'tsx', main, '--bogus'], { encoding: 'utf8' });
+    expect(child.status).toBe(2);
+    expect(child.stderr).toContain("Unknown option '--bogus'");
+    expect(child.stderr).toContain('Usage: npm run bench');
+    expect(existsSync(main)).toBe(true);
+  });
+});

@@ -1,0 +1,307 @@
+// Turns measurements into the results: a markdown report, a JSON document and the target checks.
+import type { Role, Timing } from './harness';
+
+/** Machine and settings of a run. */
+export interface RunInfo {
+  readonly profile: string;
+  readonly date: string;
+  readonly node: string;
+  readonly platform: string;
+  readonly cpus: string;
+  readonly rounds: { warmup: number; runs: number };
+  readonly heavyRounds: { warmup: number; runs: number };
+}
+
+/** One row of the throughput table. */
+export interface ThroughputRow {
+  readonly workload: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly events: number;
+  readonly medianMs: number;
+  readonly runsMs: number[];
+  readonly eventsPerSecond: number;
+  /** events/s divided by L's events/s; null when L did not run. */
+  readonly ratioToLimit: number | null;
+  /** events/s divided by the best peer's events/s in the same workload; null without peers. */
+  readonly ratioToBestPeer: number | null;
+  readonly extras: Record<string, number>;
+}
+
+/** One W4 measurement. */
+export interface ManyRow {
+  readonly strategy: string;
+  readonly subscribers: number;
+  readonly events: number;
+  readonly medianMs: number;
+  readonly runsMs: number[];
+}
+
+/** One M1 measurement. */
+export interface MemoryRow {
+  readonly name: string;
+  readonly role: Role;
+  readonly bytesPerEvent: number;
+  readonly runs: number[];
+}
+
+/** A target of the issue, checked against this run. */
+export interface TargetCheck {
+  readonly target: string;
+  readonly figure: string;
+  readonly met: boolean;
+}
+
+/** Everything a run produced; this is the JSON file. */
+export interface Results {
+  readonly info: RunInfo;
+  readonly throughput: ThroughputRow[];
+  readonly many: ManyRow[];
+  readonly memory: MemoryRow[];
+  readonly targets: TargetCheck[];
+}
+
+/** Elixir reference figures of BENCH.md (top of each range), events per second. */
+export const elixirReference = { W2: 4.6e6, W5: 4.6e6, W5batching: 4.9e6 } as const;
+
+/** Throughput rows of the timed workloads, with ratios to L (the `limit` row) and to the best peer. */
+export function throughputRows(workloads: ReadonlyArray<{ id: string; events: number; timings: Timing[] }>): ThroughputRow[] {
+  let limit = Number.NaN;
+  for (const workload of workloads) {
+    for (const timing of workload.timings) {
+      if (timing.role === 'limit') limit = (timing.events ?? workload.events) / (timing.median / 1000);
+    }
+  }
+  const rows: ThroughputRow[] = [];
+  for (const workload of workloads) {
+    let bestPeer = 0;
+    for (const timing of workload.timings) {
+      if (timing.role === 'peer') bestPeer = Math.max(bestPeer, (timing.events ?? workload.events) / (timing.median / 1000));
+    }
+    for (const timing of workload.timings) {
+      const events = timing.events ?? workload.events;
+      const eventsPerSecond = events / (timing.median / 1000);
+      rows.push({
+        workload: timing.role === 'limit' ? 'L' : workload.id,
+        name: timing.name,
+        role: timing.role,
+        events,
+        medianMs: timing.median,
+        runsMs: timing.runs,
+        eventsPerSecond,
+        ratioToLimit: Number.isNaN(limit) ? null : eventsPerSecond / limit,
+        ratioToBestPeer: bestPeer > 0 ? eventsPerSecond / bestPeer : null,
+        extras: timing.extras,
+      });
+    }
+  }
+  // L first, then the workloads in order.
+  return [...rows.filter((row) => row.role === 'limit'), ...rows.filter((row) => row.role !== 'limit')];
+}
+
+function rowOf(rows: readonly ThroughputRow[], workload: string, name: string): ThroughputRow | undefined {
+  return rows.find((row) => row.workload === workload && row.name.startsWith(name));
+}
+
+function bestPeerOf(rows: readonly ThroughputRow[], workload: string): ThroughputRow | undefined {
+  let best: ThroughputRow | undefined;
+  for (const row of rows) {
+    if (row.workload === workload && row.role === 'peer' && (best === undefined || row.eventsPerSecond > best.eventsPerSecond)) best = row;
+  }
+  return best;
+}
+
+/** Checks the targets of the issue against a run. */
+export function checkTargets(throughput: readonly ThroughputRow[], many: readonly ManyRow[], memory: readonly MemoryRow[]): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const w1 = rowOf(throughput, 'W1', 'dispenser LimitedQueue');
+  if (w1?.ratioToLimit != null) {
+    checks.push({ target: 'W1 ≥ 0.6 × L', figure: `${w1.ratioToLimit.toFixed(2)} × L`, met: w1.ratioToLimit >= 0.6 });
+  }
+
+  const rejected = throughput.filter((row) => row.workload === 'W3 rejected' && row.role === 'dispenser' && row.extras['batches']);
+  if (rejected.length >= 2) {
+    const [small, large] = rejected.map((row) => (row.medianMs * 1e6) / (row.extras['batches'] as number)) as [number, number];
+    checks.push({
+      target: `W3 drop-newest O(1) per rejected batch (batches ${rejected[1]?.events && rejected[0]?.events ? rejected[1].events / rejected[0].events : '?'}× larger cost about the same)`,
+      figure: `${small.toFixed(1)} ns vs ${large.toFixed(1)} ns per batch`,
+      met: large <= small * 2,
+    });
+  }
+
+  const serverTargets: Array<[string, string, number]> = [
+    ['W2', 'dispenser EventBuffer (even)', elixirReference.W2],
+    ['W5', 'dispenser BufferServer (even)', elixirReference.W5],
+    ['W5', 'dispenser BatchingBufferServer (even', elixirReference.W5batching],
+  ];
+  for (const [workload, name, reference] of serverTargets) {
+    const row = rowOf(throughput, workload, name);
+    if (!row) continue;
+    const peer = bestPeerOf(throughput, workload);
+    if (peer) {
+      checks.push({
+        target: `${workload} ${row.name} ahead of the best peer (${peer.name})`,
+        figure: `${row.ratioToBestPeer?.toFixed(2) ?? '—'} × best peer`,
+        met: row.eventsPerSecond > peer.eventsPerSecond,
+      });
+    }
+    checks.push({
+      target: `${workload} ${row.name} ≥ 10 × Elixir (${formatRate(reference)})`,
+      figure: `${(row.eventsPerSecond / reference).toFixed(1)} × Elixir`,
+      met: row.eventsPerSecond >= 10 * reference,
+    });
+  }
+
+  const fewEvents = Math.min(...many.map((row) => row.events));
+  const few = many.filter((row) => row.strategy === 'even' && row.events === fewEvents);
+  if (few.length >= 2) {
+    const least = few.reduce((a, b) => (a.subscribers <= b.subscribers ? a : b));
+    const most = few.reduce((a, b) => (a.subscribers >= b.subscribers ? a : b));
+    const ratio = most.medianMs / least.medianMs;
+    checks.push({
+      target: `W4 even: ${formatCount(most.subscribers)} subscribers ≈ ${formatCount(least.subscribers)} subscribers with ${formatCount(fewEvents)} events (within 2×)`,
+      figure: `${formatMs(most.medianMs)} vs ${formatMs(least.medianMs)} (${ratio.toFixed(2)}×)`,
+      met: ratio <= 2,
+    });
+  }
+
+  const m1 = memory.find((row) => row.role === 'dispenser');
+  if (m1) checks.push({ target: 'M1 ≤ 12 bytes per buffered event', figure: `${m1.bytesPerEvent.toFixed(2)} B`, met: m1.bytesPerEvent <= 12 });
+  return checks;
+}
+
+/** `12.3 M/s`, `456 k/s`. */
+export function formatRate(eventsPerSecond: number): string {
+  if (eventsPerSecond >= 1e9) return `${(eventsPerSecond / 1e9).toFixed(2)} G/s`;
+  if (eventsPerSecond >= 1e6) return `${(eventsPerSecond / 1e6).toFixed(1)} M/s`;
+  if (eventsPerSecond >= 1e3) return `${(eventsPerSecond / 1e3).toFixed(1)} k/s`;
+  return `${eventsPerSecond.toFixed(0)} /s`;
+}
+
+/** `1,000`. */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** Milliseconds with three significant digits. */
+export function formatMs(ms: number): string {
+  if (ms >= 100) return `${ms.toFixed(0)} ms`;
+  if (ms >= 1) return `${ms.toPrecision(3)} ms`;
+  return `${(ms * 1000).toPrecision(3)} µs`;
+}
+
+function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  const lines = [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`];
+  for (const row of rows) lines.push(`| ${row.join(' | ')} |`);
+  return lines.join('\n');
+}
+
+/** The markdown report of a run (also pasted into the bench README). */
+export function markdownReport(results: Results): string {
+  const { info } = results;
+  const parts: string[] = [];
+  parts.push(
+    `Profile \`${info.profile}\`, ${info.date}, Node ${info.node}, ${info.platform}, ${info.cpus}. ` +
+      `Median of ${info.rounds.runs} timed runs after ${info.rounds.warmup} warm-up rounds ` +
+      `(W4 and M1: ${info.heavyRounds.runs} after ${info.heavyRounds.warmup}); contenders interleaved, order rotated each round.`,
+  );
+  parts.push('### Throughput');
+  const perBatch = (row: ThroughputRow): boolean => row.workload === 'W3 rejected';
+  parts.push(
+    table(
+      ['workload', 'contender', 'events/s', '× L', '× best peer', 'median', 'runs (ms)'],
+      results.throughput.filter((row) => !perBatch(row)).map((row) => [
+        row.workload,
+        row.role === 'dispenser' ? `**${row.name}**` : row.role === 'reference' ? `_${row.name}_` : row.name,
+        formatRate(row.eventsPerSecond),
+        row.ratioToLimit === null ? '—' : row.ratioToLimit.toFixed(2),
+        row.ratioToBestPeer === null ? '—' : row.ratioToBestPeer.toFixed(2),
+        formatMs(row.medianMs),
+        row.runsMs.map((ms) => ms.toFixed(1)).join(' '),
+      ]),
+    ),
+  );
+  const rejected = results.throughput.filter(perBatch);
+  if (rejected.length > 0) {
+    parts.push('### W3 drop-newest: time per rejected batch (buffer already full)');
+    parts.push(
+      table(
+        ['contender', 'rejected batches', 'per batch', 'median', 'runs (ms)'],
+        rejected.map((row) => {
+          const batches = row.extras['batches'] ?? Number.NaN;
+          return [
+            row.role === 'dispenser' ? `**${row.name}**` : row.name,
+            formatCount(batches),
+            `${((row.medianMs * 1e6) / batches).toFixed(1)} ns`,
+            formatMs(row.medianMs),
+            row.runsMs.map((ms) => ms.toFixed(2)).join(' '),
+          ];
+        }),
+      ),
+    );
+  }
+  const latency = results.throughput.filter((row) => row.extras['p50Ms'] !== undefined);
+  if (latency.length > 0) {
+    parts.push('### W5 hand-off latency (append to handler call)');
+    parts.push(
+      table(
+        ['contender', 'p50', 'p99'],
+        latency.map((row) => [row.name, formatMs(row.extras['p50Ms'] as number), formatMs(row.extras['p99Ms'] as number)]),
+      ),
+    );
+  }
+  if (results.many.length > 0) {
+    parts.push('### W4 many subscribers: one `assignEvents()`');
+    const subscriberCounts = [...new Set(results.many.map((row) => row.subscribers))].sort((a, b) => a - b);
+    const series = [...new Set(results.many.map((row) => `${row.strategy}|${row.events}`))];
+    parts.push(
+      table(
+        ['strategy', 'events buffered', ...subscriberCounts.map((s) => `S = ${formatCount(s)}`)],
+        series.map((key) => {
+          const [strategy, events] = key.split('|') as [string, string];
+          return [
+            strategy,
+            formatCount(Number(events)),
+            ...subscriberCounts.map((s) => {
+              const row = results.many.find((r) => r.strategy === strategy && r.events === Number(events) && r.subscribers === s);
+              return row ? formatMs(row.medianMs) : '—';
+            }),
+          ];
+        }),
+      ),
+    );
+  }
+  if (results.memory.length > 0) {
+    parts.push('### M1 memory: heap growth per buffered small-integer event');
+    parts.push(
+      table(
+        ['contender', 'bytes per event', 'runs'],
+        results.memory.map((row) => [
+          row.role === 'dispenser' ? `**${row.name}**` : row.name,
+          row.bytesPerEvent.toFixed(2),
+          row.runs.map((b) => b.toFixed(2)).join(' '),
+        ]),
+      ),
+    );
+  }
+  if (results.targets.length > 0) {
+    parts.push('### Targets');
+    parts.push(table(['target', 'this run', 'met'], results.targets.map((t) => [t.target, t.figure, t.met ? 'yes' : '**no**'])));
+  }
+  return `${parts.join('\n\n')}\n`;
+}
+
+const startMarker = '<!-- results:start -->';
+const endMarker = '<!-- results:end -->';
+
+/**
+ * `readme` with the text between its results markers replaced by `report`.
+ *
+ * @throws Error when the markers are missing or out of order
+ */
+export function replaceResults(readme: string, report: string): string {
+  const start = readme.indexOf(startMarker);
+  const end = readme.indexOf(endMarker);
+  if (start < 0 || end < start) throw new Error(`the README has no ${startMarker} … ${endMarker} block`);
+  return `${readme.slice(0, start + startMarker.length)}\n${report.trim()}\n${readme.slice(end)}`;
+}

@@ -1,0 +1,65 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+
+/** Runs the demo in a child process with stdout piped (so not a TTY). */
+function demo(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--conditions=@dispenser/source', '--import', 'tsx', main, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function number(text: string): number {
+  return Number(text.replaceAll(',', ''));
+}
+
+describe('npm run demo', () => {
+  it('runs for a second without a TTY, prints plain lines and a summary whose books balance', async () => {
+    const [split, broadcast] = await Promise.all([
+      demo(['--duration', '1', '--seed', '3', '--capacity', '500']),
+      demo(['--duration', '1', '--strategy', 'broadcast', '--batch', '--drop', 'oldest']),
+    ]);
+
+    expect(split.stderr).toBe('');
+    expect(split.code).toBe(0);
+    expect(split.stdout).not.toContain('\u001b[');
+    const lines = split.stdout.split('\n');
+    const progress = lines.filter((line) => line.startsWith('t='));
+    expect(progress).toHaveLength(1);
+    expect(progress[0]).toMatch(/^t=1\.0s mode=(normal|overloaded) producer=\w+ buffered=\d+\/500 demand=\d+ delivered: fast=\d+ steady=\d+ slow=\d+ sluggish=\d+ dropped=\d+ appended=\d+$/);
+    expect(split.stdout).toContain('Summary after 1.0 s · strategy even · BufferServer · capacity 500 · drop-newest · seed 3');
+    for (const name of ['fast', 'steady', 'slow', 'sluggish']) expect(split.stdout).toMatch(new RegExp(`^${name}\\s+[\\d,]+/s\\s+[\\d,]+`, 'm'));
+    const books = /^books: appended ([\d,]+) = delivered ([\d,]+) \+ dropped ([\d,]+) \+ buffered ([\d,]+) ✓ balanced$/m.exec(split.stdout);
+    expect(books).not.toBeNull();
+    const [, appended, delivered, dropped, buffered] = (books as RegExpExecArray).map(number);
+    expect(appended).toBeGreaterThan(0);
+    expect(appended).toBe((delivered as number) + (dropped as number) + (buffered as number));
+    expect(split.stdout).toContain('The books balance.');
+
+    expect(broadcast.code).toBe(0);
+    expect(broadcast.stdout).toContain('BatchingBufferServer');
+    expect(broadcast.stdout.match(/^books \((fast|steady|slow|sluggish)\): .* ✓ balanced$/gm)).toHaveLength(4);
+  }, 30_000);
+
+  it.each([
+    [['--strategy', 'fastest'], "demo: --strategy must be one of even, greedy, demand, broadcast, partition, received 'fastest'"],
+    [['--bogus'], "demo: Unknown option '--bogus'"],
+  ])('prints the usage and exits with 2 for %j', async (args, message) => {
+    const result = await demo(args);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).toContain('Usage: npm run demo -- [options]');
+  }, 30_000);
+});

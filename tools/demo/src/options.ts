@@ -1,0 +1,104 @@
+// The demo's command line: flags parsed with node:util parseArgs and checked, or a usage error.
+import { parseArgs } from 'node:util';
+
+/** How events are split among the subscribers. */
+export type StrategyName = 'even' | 'greedy' | 'demand' | 'broadcast' | 'partition';
+
+/** Every strategy the demo can run. */
+export const strategyNames: readonly StrategyName[] = ['even', 'greedy', 'demand', 'broadcast', 'partition'];
+
+/** What the demo runs, from its flags. */
+export interface DemoOptions {
+  readonly strategy: StrategyName;
+  /** Most events buffered. */
+  readonly capacity: number;
+  /** What a full buffer drops. */
+  readonly drop: 'newest' | 'oldest';
+  /** Seconds of producing before the summary. */
+  readonly duration: number;
+  /** `BatchingBufferServer` instead of `BufferServer`. */
+  readonly batch: boolean;
+  /** Seed of every random choice (load and strategies), so a run can be replayed. */
+  readonly seed: number;
+  /** Print the usage and stop. */
+  readonly help: boolean;
+}
+
+/** Flag values used when a flag is not given. */
+export const defaults = { strategy: 'even', capacity: 5_000, drop: 'newest', duration: 10, seed: 1 } as const;
+
+/** The usage text printed for `--help` and after a bad flag. */
+export const usage = `Usage: npm run demo -- [options]
+
+A BufferServer under a bursty producer, with 4 subscribers of different speeds.
+
+Options:
+  --strategy <name>   even | greedy | demand | broadcast | partition   (default: ${defaults.strategy})
+  --capacity <n>      most events buffered, an integer >= 1             (default: ${defaults.capacity})
+  --drop <which>      newest | oldest: what a full buffer drops          (default: ${defaults.drop})
+  --duration <s>      seconds to run, > 0                                (default: ${defaults.duration})
+  --batch             use a BatchingBufferServer instead of a BufferServer
+  --seed <n>          seed of the load and the strategies, an integer >= 0 (default: ${defaults.seed})
+  -h, --help          print this help
+`;
+
+/** A bad command line; the message says which flag and why. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+function integer(flag: string, text: string, min: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min) {
+    throw new UsageError(`--${flag} must be an integer >= ${min}, received '${text}'`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(flag: string, text: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(text)) {
+    throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}, received '${text}'`);
+  }
+  return text as T;
+}
+
+/**
+ * Parses the demo's flags.
+ *
+ * @throws UsageError for an unknown flag, a missing value or a value out of range
+ */
+export function parseDemoArgs(argv: readonly string[]): DemoOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        strategy: { type: 'string' },
+        capacity: { type: 'string' },
+        drop: { type: 'string' },
+        duration: { type: 'string' },
+        batch: { type: 'boolean' },
+        seed: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message, { cause: error });
+  }
+  const durationText = values.duration ?? String(defaults.duration);
+  const duration = Number(durationText);
+  if (durationText.trim() === '' || !Number.isFinite(duration) || duration <= 0) {
+    throw new UsageError(`--duration must be a number of seconds > 0, received '${durationText}'`);
+  }
+  return {
+    strategy: oneOf('strategy', values.strategy ?? defaults.strategy, strategyNames),
+    capacity: values.capacity === undefined ? defaults.capacity : integer('capacity', values.capacity, 1),
+    drop: oneOf('drop', values.drop ?? defaults.drop, ['newest', 'oldest'] as const),
+    duration,
+    batch: values.batch ?? false,
+    seed: values.seed === undefined ? defaults.seed : integer('seed', values.seed, 0),
+    help: values.help ?? false,
+  };
+}
