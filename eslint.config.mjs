@@ -91,6 +91,7 @@ export default [
           ignoredFiles: [
             '{projectRoot}/**/*.test.ts',
             '{projectRoot}/test/**/*',
+            '{projectRoot}/src/test/**/*',
             '{projectRoot}/vitest.config.ts',
             '{projectRoot}/tsup.config.ts',
           ],

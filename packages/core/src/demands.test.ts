@@ -52,6 +52,14 @@ describe('Demands', () => {
     expect(demands.subscriberAt(2)).toBeUndefined();
   });
 
+  it('gives the amount in each slot, matching the subscriber in that slot', () => {
+    const demands = new Demands<string>([['a', 1], ['b', 2], ['c', 3]]);
+    demands.delete('b');
+    const pairs = [0, 1].map((i) => [demands.subscriberAt(i), demands.amountAt(i)]);
+    expect(new Map(pairs as Array<[string, number]>)).toEqual(new Map([['a', 1], ['c', 3]]));
+    expect(demands.amountAt(2)).toBeUndefined();
+  });
+
   it('clones independently in both directions', () => {
     const original = new Demands<string>([['a', 5], ['b', 1]]);
     const copy = original.clone();

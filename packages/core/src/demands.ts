@@ -203,6 +203,15 @@ export class Demands<S> implements ReadonlyDemands<S> {
   }
 
   /**
+   * The demand of the subscriber in slot `index` (see {@link Demands.subscriberAt}), or
+   * `undefined` outside `0 ≤ index < size`. With `subscriberAt` it lets hot loops walk the
+   * demands by index without allocating.
+   */
+  amountAt(index: number): number | undefined {
+    return this.#state.amounts[index];
+  }
+
+  /**
    * Adds demand for one subscriber. A subscriber can demand as much as it wants.
    *
    * @param amount - a non-negative safe integer; 0 changes nothing

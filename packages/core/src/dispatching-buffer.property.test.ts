@@ -1,41 +1,22 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { DispatchingBuffer } from './index';
-import type { Dispatcher, DropStrategy, Send } from './index';
+import type { DropStrategy, Send } from './index';
+import { FifoDispatcher } from './test/fifo-dispatcher';
 
-/** Serves consumers in subscription order up to their demand, at most `perDispatch` events a call. */
-class FifoDispatcher<E, C> implements Dispatcher<E, C> {
-  readonly demands = new Map<C, number>();
-  constructor(
-    readonly send: Send<E, C>,
-    readonly perDispatch: number,
-  ) {}
-  subscribe(consumer: C): number {
+/** A {@link FifoDispatcher} that reports its demand and throws on a repeated subscribe or an unknown ask. */
+class StrictFifoDispatcher<E, C> extends FifoDispatcher<E, C> {
+  constructor(send: Send<E, C>, perDispatch: number) {
+    super(send);
+    this.perDispatch = perDispatch;
+  }
+  override subscribe(consumer: C): number {
     if (this.demands.has(consumer)) throw new Error('subscribed twice');
-    this.demands.set(consumer, 0);
-    return 0;
+    return super.subscribe(consumer);
   }
-  cancel(consumer: C): number {
-    this.demands.delete(consumer);
-    return 0;
-  }
-  ask(consumer: C, demand: number): number {
-    const current = this.demands.get(consumer);
-    if (current === undefined) throw new Error('not subscribed');
-    this.demands.set(consumer, current + demand);
-    return demand;
-  }
-  dispatch(events: E[]): E[] {
-    let offset = 0;
-    const limit = Math.min(events.length, this.perDispatch);
-    for (const [consumer, demand] of this.demands) {
-      const count = Math.min(demand, limit - offset);
-      if (count <= 0) continue;
-      this.demands.set(consumer, demand - count);
-      this.send(consumer, events.slice(offset, offset + count));
-      offset += count;
-    }
-    return events.slice(offset);
+  override ask(consumer: C, demand: number): number {
+    if (!this.demands.has(consumer)) throw new Error('not subscribed');
+    return super.ask(consumer, demand);
   }
   demand(): number {
     let total = 0;
@@ -71,9 +52,9 @@ describe('DispatchingBuffer', () => {
   )(
     'loses, duplicates and over-delivers nothing, and keeps each subscriber FIFO',
     (commands, capacity, dropStrategy, perDispatch) => {
-      let dispatcher!: FifoDispatcher<number, number>;
+      let dispatcher!: StrictFifoDispatcher<number, number>;
       const buffer = new DispatchingBuffer<number, number>({
-        dispatcher: (send) => (dispatcher = new FifoDispatcher(send, perDispatch)),
+        dispatcher: (send) => (dispatcher = new StrictFifoDispatcher(send, perDispatch)),
         capacity,
         dropStrategy,
       });

@@ -1,15 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { DispatchingBuffer } from './index';
-import type { Dispatcher, Send } from './index';
+import type { Send } from './index';
+import { FifoDispatcher } from './test/fifo-dispatcher';
 
 /**
- * A minimal dispatcher: consumers served in subscription order, each up to its demand. It has no
- * `demand()`/`has()`; knobs let tests make it send during ask or subscribe, hold events back,
- * take few events per call or throw.
+ * A {@link FifoDispatcher} that records its calls; knobs let tests make it send during ask or
+ * subscribe, hold events back, take few events per call (`perDispatch`) or throw.
  */
-class TestDispatcher<E, C> implements Dispatcher<E, C> {
+class TestDispatcher<E, C> extends FifoDispatcher<E, C> {
   readonly calls: string[] = [];
-  readonly demands = new Map<C, number>();
   readonly options = new Map<C, Record<string, unknown> | undefined>();
   /** Sent (up to the demand) on the next ask, before dispatch: a backlog. */
   backlog: E[] = [];
@@ -17,27 +16,23 @@ class TestDispatcher<E, C> implements Dispatcher<E, C> {
   welcome: E[] = [];
   /** Counted by `buffered()`. */
   held: E[] = [];
-  perDispatch = Number.POSITIVE_INFINITY;
   failDispatch = false;
 
-  constructor(readonly send: Send<E, C>) {}
-
-  subscribe(consumer: C, options?: Record<string, unknown>): number {
+  override subscribe(consumer: C, options?: Record<string, unknown>): number {
     if (options?.['reject'] === true) throw new TypeError('rejected options');
     this.calls.push(`subscribe ${String(consumer)}`);
-    this.demands.set(consumer, 0);
+    super.subscribe(consumer);
     this.options.set(consumer, options);
     if (this.welcome.length > 0) this.send(consumer, this.welcome.splice(0));
     return 0;
   }
 
-  cancel(consumer: C): number {
+  override cancel(consumer: C): number {
     this.calls.push(`cancel ${String(consumer)}`);
-    this.demands.delete(consumer);
-    return 0;
+    return super.cancel(consumer);
   }
 
-  ask(consumer: C, demand: number): number {
+  override ask(consumer: C, demand: number): number {
     this.calls.push(`ask ${String(consumer)} ${demand}`);
     let total = (this.demands.get(consumer) ?? 0) + demand;
     const served = Math.min(total, this.backlog.length);
@@ -47,19 +42,10 @@ class TestDispatcher<E, C> implements Dispatcher<E, C> {
     return demand;
   }
 
-  dispatch(events: E[]): E[] {
+  override dispatch(events: E[]): E[] {
     this.calls.push(`dispatch ${events.length}`);
     if (this.failDispatch) throw new Error('dispatch failed');
-    let offset = 0;
-    const limit = Math.min(events.length, this.perDispatch);
-    for (const [consumer, demand] of this.demands) {
-      const count = Math.min(demand, limit - offset);
-      if (count <= 0) continue;
-      this.demands.set(consumer, demand - count);
-      this.send(consumer, events.slice(offset, offset + count));
-      offset += count;
-    }
-    return events.slice(offset);
+    return super.dispatch(events);
   }
 
   buffered(): number {

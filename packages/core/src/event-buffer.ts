@@ -141,7 +141,9 @@ export class EventBuffer<E, S> implements DemandBuffer<E, S> {
     }
     this.#demands = remaining;
     const out: Array<[S, E[]]> = [];
-    for (const [subscriber, amount] of assigned) out.push([subscriber, this.#queue.split(amount)]);
+    for (let i = 0, n = assigned.size; i < n; i++) {
+      out.push([assigned.subscriberAt(i) as S, this.#queue.split(assigned.amountAt(i) as number)]);
+    }
     return out;
   }
 

@@ -88,21 +88,18 @@ export class LimitedQueue<T> implements Iterable<T> {
     if (this.dropStrategy === 'drop-newest') {
       if (free === 0) return count;
       const taken = Math.min(free, count);
-      this.#reserve(this.#size + taken);
-      for (let i = 0; i < taken; i++) this.#pushUnchecked(batch[i] as T);
+      this.#copyIn(batch, 0, taken);
       return count - taken;
     }
     if (count >= this.capacity) {
       const dropped = this.#size + count - this.capacity;
       this.clear();
-      this.#reserve(this.capacity);
-      for (let i = count - this.capacity; i < count; i++) this.#pushUnchecked(batch[i] as T);
+      this.#copyIn(batch, count - this.capacity, count);
       return dropped;
     }
     const evicted = Math.max(0, count - free);
     if (evicted > 0) this.#dropFront(evicted);
-    this.#reserve(this.#size + count);
-    for (let i = 0; i < count; i++) this.#pushUnchecked(batch[i] as T);
+    this.#copyIn(batch, 0, count);
     return evicted;
   }
 
@@ -230,6 +227,19 @@ export class LimitedQueue<T> implements Iterable<T> {
     if (this.#size === this.#slots.length) this.#grow(this.#size + 1);
     this.#slots[(this.#head + this.#size) & this.#mask] = value;
     this.#size++;
+  }
+
+  /** Appends `batch[from..to)` at the back; the caller made sure they fit the capacity. */
+  #copyIn(batch: readonly T[], from: number, to: number): void {
+    this.#reserve(this.#size + (to - from));
+    const slots = this.#slots;
+    const mask = this.#mask;
+    let tail = (this.#head + this.#size) & mask;
+    for (let i = from; i < to; i++) {
+      slots[tail] = batch[i];
+      tail = (tail + 1) & mask;
+    }
+    this.#size += to - from;
   }
 
   #dropFront(count: number): void {

@@ -1,7 +1,17 @@
 // Argument checks shared by every package: one place that words the errors for bad counts and options.
 import type { DropStrategy } from './drop-strategy';
 
-/** Renders a received value for an error message: strings quoted, other types named. */
+/**
+ * Renders a received value for an error message: strings quoted, numbers with their type,
+ * other values by their kind.
+ *
+ * @example
+ * ```ts
+ * describeValue('4');  // '"4"'
+ * describeValue(1.5);  // '1.5 (number)'
+ * describeValue({});   // 'an object'
+ * ```
+ */
 export function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') {
@@ -10,7 +20,8 @@ export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
   if (Array.isArray(value)) return 'an array';
-  return `a ${typeof value}`;
+  const kind = typeof value;
+  return `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}`;
 }
 
 /**
@@ -88,5 +99,27 @@ export function assertIterable(name: string, value: unknown): asserts value is I
 export function assertFunction(name: string, value: unknown): asserts value is (...args: never[]) => unknown {
   if (typeof value !== 'function') {
     throw new TypeError(`${name} must be a function, received ${describeValue(value)}`);
+  }
+}
+
+/**
+ * Checks that `value` is an `AbortSignal` (or `undefined`, for an optional signal). Duck-typed, so
+ * signals from other realms or polyfills pass.
+ *
+ * @throws TypeError when it is something else
+ * @example
+ * ```ts
+ * assertSignal('options.signal', options.signal);
+ * ```
+ */
+export function assertSignal(name: string, value: unknown): asserts value is AbortSignal | undefined {
+  if (value === undefined) return;
+  if (
+    value === null ||
+    typeof value !== 'object' ||
+    typeof (value as AbortSignal).addEventListener !== 'function' ||
+    typeof (value as AbortSignal).aborted !== 'boolean'
+  ) {
+    throw new TypeError(`${name} must be an AbortSignal, received ${describeValue(value)}`);
   }
 }

@@ -1,5 +1,5 @@
 // How a subscriber is watched: the Monitor contract and the AbortSignal-based default.
-import { describeValue } from '@dispenser/core';
+import { assertSignal } from '@dispenser/core';
 
 /**
  * Watches one subscriber and calls `down` once it is gone (the Node counterpart of an Erlang
@@ -61,10 +61,8 @@ export function watchSignal(subscriber: unknown, down: (reason?: unknown) => voi
   if (subscriber === null || (typeof subscriber !== 'object' && typeof subscriber !== 'function')) return undefined;
   const signal = (subscriber as { signal?: unknown }).signal;
   if (signal === undefined || signal === null) return undefined;
-  if (typeof (signal as AbortSignal).addEventListener !== 'function' || typeof (signal as AbortSignal).aborted !== 'boolean') {
-    throw new TypeError(`subscriber.signal must be an AbortSignal, received ${describeValue(signal)}`);
-  }
-  const abortSignal = signal as AbortSignal;
+  assertSignal('subscriber.signal', signal);
+  const abortSignal = signal;
   if (abortSignal.aborted) {
     down(abortSignal.reason);
     return undefined;

@@ -1,23 +1,8 @@
 import { fc, test } from '@fast-check/vitest';
-import { Demands, EventBuffer, type AssignmentStrategy, type ReadonlyDemands } from '@dispenser/core';
+import { EventBuffer } from '@dispenser/core';
 import { expect } from 'vitest';
 import { MonitoredBuffer } from './index';
-
-const inOrder: AssignmentStrategy = {
-  name: 'in-order',
-  assign<S>(demands: ReadonlyDemands<S>, eventCount: number) {
-    const assigned = new Demands<S>();
-    const remaining = new Demands<S>();
-    let left = eventCount;
-    for (const [subscriber, demand] of demands) {
-      const take = Math.min(left, demand);
-      left -= take;
-      assigned.add(subscriber, take);
-      remaining.add(subscriber, demand - take);
-    }
-    return { assigned, remaining };
-  },
-};
+import { inOrder } from './test/in-order';
 
 type Command =
   | { kind: 'append'; count: number }

@@ -1,25 +1,9 @@
-import { Demands, EventBuffer, type AssignmentStrategy, type ReadonlyDemands } from '@dispenser/core';
+import { EventBuffer } from '@dispenser/core';
 import { TestSubscriber } from '@dispenser/testing-utils';
 import { describe, expect, it, vi } from 'vitest';
 import type { Monitor } from './index';
 import { MonitoredBuffer } from './index';
-
-/** Fills subscribers in iteration order: enough of a strategy for these tests. */
-const inOrder: AssignmentStrategy = {
-  name: 'in-order',
-  assign<S>(demands: ReadonlyDemands<S>, eventCount: number) {
-    const assigned = new Demands<S>();
-    const remaining = new Demands<S>();
-    let left = eventCount;
-    for (const [subscriber, demand] of demands) {
-      const take = Math.min(left, demand);
-      left -= take;
-      assigned.add(subscriber, take);
-      remaining.add(subscriber, demand - take);
-    }
-    return { assigned, remaining };
-  },
-};
+import { inOrder } from './test/in-order';
 
 function create<S>(capacity = 10, options: ConstructorParameters<typeof MonitoredBuffer<string, S>>[1] = {}) {
   return new MonitoredBuffer<string, S>(new EventBuffer<string, S>({ strategy: inOrder, capacity }), options);

@@ -1,78 +1,30 @@
-import { EventBuffer, type DropStrategy, type Subscriber } from '@dispenser/core';
-import { createEven } from '@dispenser/strategies';
+import type { Subscriber } from '@dispenser/core';
 import { ManualClock, TestSubscriber, createFakeEvents, type FakeEvent } from '@dispenser/testing-utils';
 import { describe, expect, it } from 'vitest';
 import { BatchingBufferServer, type BatchingBufferServerOptions } from './batching-buffer-server';
 import { DeliveryError } from './errors';
+import { createEvenBuffer, ids, range, type EvenBufferOptions } from './test/fake-events';
 
-type Options = Partial<Omit<BatchingBufferServerOptions<FakeEvent>, 'buffer'>> & {
-  capacity?: number;
-  dropStrategy?: DropStrategy;
-};
+type Options = Partial<Omit<BatchingBufferServerOptions<FakeEvent>, 'buffer'>> & EvenBufferOptions;
 
 const MAX_DELAY = 100;
 
 function createServer(options: Options = {}) {
-  const { capacity = 100, dropStrategy = 'drop-newest', batchSize = 5, maxDelay = MAX_DELAY, ...rest } = options;
+  const { capacity, dropStrategy, batchSize = 5, maxDelay = MAX_DELAY, ...rest } = options;
   const clock = new ManualClock();
-  const buffer = new EventBuffer<FakeEvent, Subscriber<FakeEvent>>({
-    strategy: createEven({ random: () => 0 }),
-    capacity,
-    dropStrategy,
-  });
+  const buffer = createEvenBuffer({ capacity, dropStrategy });
   const server = new BatchingBufferServer<FakeEvent>({ buffer, batchSize, maxDelay, clock, ...rest });
   return { server, clock };
 }
 
-const ids = (events: readonly FakeEvent[]): number[] => events.map((event) => event.id);
-const range = (from: number, to: number): FakeEvent[] => Array.from({ length: to - from }, (_, i) => ({ id: from + i }));
-
 describe('BatchingBufferServer', () => {
+  // The seed scenarios both servers share are in seed-scenarios.test.ts.
   describe('seed scenarios', () => {
-    it('accepts events', () => {
-      const { server } = createServer();
-      expect(server.append(createFakeEvents(5))).toBe(0);
-      expect(server.stats()).toEqual({ buffered: 5, subscribed: 0, demand: 0 });
-    });
-
-    it('drops events at capacity, and again on the next append', () => {
-      const { server } = createServer({ capacity: 10 });
-      expect(server.append(createFakeEvents(15))).toBe(5);
-      expect(server.append(createFakeEvents(3))).toBe(3);
-      expect(server.stats()).toEqual({ buffered: 10, subscribed: 0, demand: 0 });
-      expect(server.metrics()).toEqual({ appended: 18, dropped: 8, delivered: 0 });
-    });
-
     it('handles a subscriber asking for 0 without subscribing it or arming a timer', () => {
       const { server, clock } = createServer();
       server.ask(new TestSubscriber<FakeEvent>(), 0);
       expect(server.stats()).toEqual({ buffered: 0, subscribed: 0, demand: 0 });
       expect(clock.pending).toBe(0);
-    });
-
-    it('unsubscribes, and answers false the second time', () => {
-      const { server } = createServer();
-      const subscriber = new TestSubscriber<FakeEvent>();
-      server.ask(subscriber, 4);
-      expect(server.unsubscribe(subscriber)).toBe(true);
-      expect(server.unsubscribe(subscriber)).toBe(false);
-      expect(server.stats()).toEqual({ buffered: 0, subscribed: 0, demand: 0 });
-    });
-
-    it('cancels the demand of unsubscribed subscribers (5 + 7, then 7, then 0)', () => {
-      const { server, clock } = createServer();
-      const five = new TestSubscriber<FakeEvent>();
-      const seven = new TestSubscriber<FakeEvent>();
-      server.ask(five, 5);
-      server.ask(seven, 7);
-      expect(server.stats()).toEqual({ buffered: 0, subscribed: 2, demand: 12 });
-      server.unsubscribe(five);
-      expect(server.stats()).toEqual({ buffered: 0, subscribed: 1, demand: 7 });
-      server.unsubscribe(seven);
-      expect(server.stats()).toEqual({ buffered: 0, subscribed: 0, demand: 0 });
-      server.append(createFakeEvents(2));
-      clock.advance(MAX_DELAY);
-      expect([...five.events, ...seven.events]).toEqual([]);
     });
 
     it('sends new events at once to satisfy demand when a batch is full', () => {
@@ -82,18 +34,6 @@ describe('BatchingBufferServer', () => {
       server.append(createFakeEvents(5));
       expect(subscriber.batches).toEqual([createFakeEvents(5)]);
       expect(server.stats()).toEqual({ buffered: 0, subscribed: 1, demand: 5 });
-    });
-
-    it('sends buffered events to whoever asks first when catching up', () => {
-      const { server } = createServer({ batchSize: 5 });
-      server.append(createFakeEvents(10));
-      const first = new TestSubscriber<FakeEvent>();
-      const second = new TestSubscriber<FakeEvent>();
-      server.ask(first, 10);
-      server.ask(second, 10);
-      expect(ids(first.events)).toEqual(ids(createFakeEvents(10)));
-      expect(second.events).toEqual([]);
-      expect(server.stats()).toEqual({ buffered: 0, subscribed: 2, demand: 10 });
     });
 
     it('spreads new events evenly over existing demand', () => {
@@ -106,22 +46,6 @@ describe('BatchingBufferServer', () => {
       expect(one.events).toHaveLength(5);
       expect(two.events).toHaveLength(5);
       expect([...ids(one.events), ...ids(two.events)].sort((a, b) => a - b)).toEqual(ids(createFakeEvents(10)));
-    });
-
-    it('drops the demand of a subscriber that crashes and keeps the others', () => {
-      const { server, clock } = createServer();
-      const three = new TestSubscriber<FakeEvent>();
-      const seven = new TestSubscriber<FakeEvent>();
-      const thirteen = new TestSubscriber<FakeEvent>();
-      server.ask(three, 3);
-      server.ask(seven, 7);
-      server.ask(thirteen, 13);
-      seven.crash();
-      expect(server.stats()).toEqual({ buffered: 0, subscribed: 2, demand: 16 });
-      server.append(createFakeEvents(16));
-      clock.advance(MAX_DELAY);
-      expect(three.events.length + thirteen.events.length).toBe(16);
-      expect(seven.events).toEqual([]);
     });
   });
 

@@ -1,23 +1,17 @@
-import { BufferClosedError, EventBuffer, type DemandBuffer, type DropStrategy, type Subscriber } from '@dispenser/core';
-import { createEven, even } from '@dispenser/strategies';
+import { BufferClosedError, EventBuffer, type DemandBuffer, type Subscriber } from '@dispenser/core';
+import { even } from '@dispenser/strategies';
 import { TestSubscriber, createFakeEvents, type FakeEvent } from '@dispenser/testing-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BufferServer, type BufferServerOptions } from './buffer-server';
 import { DeliveryError } from './errors';
+import { createEvenBuffer, ids, type EvenBufferOptions } from './test/fake-events';
 
-type Options = Omit<BufferServerOptions<FakeEvent>, 'buffer'> & { capacity?: number; dropStrategy?: DropStrategy };
+type Options = Omit<BufferServerOptions<FakeEvent>, 'buffer'> & EvenBufferOptions;
 
 function createServer(options: Options = {}) {
-  const { capacity = 100, dropStrategy = 'drop-newest', ...rest } = options;
-  const buffer = new EventBuffer<FakeEvent, Subscriber<FakeEvent>>({
-    strategy: createEven({ random: () => 0 }),
-    capacity,
-    dropStrategy,
-  });
-  return new BufferServer<FakeEvent>({ buffer, ...rest });
+  const { capacity, dropStrategy, ...rest } = options;
+  return new BufferServer<FakeEvent>({ buffer: createEvenBuffer({ capacity, dropStrategy }), ...rest });
 }
-
-const ids = (events: readonly FakeEvent[]): number[] => events.map((event) => event.id);
 
 /** Collects what the server hands to `onError`. */
 function errorLog() {
@@ -46,23 +40,8 @@ afterEach(() => {
 });
 
 describe('BufferServer', () => {
+  // The seed scenarios both servers share are in seed-scenarios.test.ts.
   describe('seed scenarios', () => {
-    it('accepts events', () => {
-      const server = createServer();
-      expect(server.append(createFakeEvents(5))).toBe(0);
-      expect(server.stats()).toEqual({ buffered: 5, subscribed: 0, demand: 0 });
-      expect(server.metrics()).toEqual({ appended: 5, dropped: 0, delivered: 0 });
-    });
-
-    it('drops events at capacity, and again on the next append', () => {
-      const server = createServer({ capacity: 10 });
-      expect(server.append(createFakeEvents(15))).toBe(5);
-      expect(server.stats()).toEqual({ buffered: 10, subscribed: 0, demand: 0 });
-      expect(server.append(createFakeEvents(3))).toBe(3);
-      expect(server.stats()).toEqual({ buffered: 10, subscribed: 0, demand: 0 });
-      expect(server.metrics()).toEqual({ appended: 18, dropped: 8, delivered: 0 });
-    });
-
     it('drops the oldest events at capacity with drop-oldest', () => {
       const server = createServer({ capacity: 3, dropStrategy: 'drop-oldest' });
       const events = createFakeEvents(5);
@@ -81,32 +60,6 @@ describe('BufferServer', () => {
       expect(subscriber.batches).toEqual([]);
     });
 
-    it('unsubscribes, and answers false the second time', () => {
-      const server = createServer();
-      const subscriber = new TestSubscriber<FakeEvent>();
-      server.ask(subscriber, 4);
-      expect(server.stats()).toEqual({ buffered: 0, subscribed: 1, demand: 4 });
-      expect(server.unsubscribe(subscriber)).toBe(true);
-      expect(server.stats()).toEqual({ buffered: 0, subscribed: 0, demand: 0 });
-      expect(server.unsubscribe(subscriber)).toBe(false);
-    });
-
-    it('cancels the demand of unsubscribed subscribers (5 + 7, then 7, then 0)', () => {
-      const server = createServer();
-      const five = new TestSubscriber<FakeEvent>();
-      const seven = new TestSubscriber<FakeEvent>();
-      server.ask(five, 5);
-      server.ask(seven, 7);
-      expect(server.stats()).toEqual({ buffered: 0, subscribed: 2, demand: 12 });
-      server.unsubscribe(five);
-      expect(server.stats()).toEqual({ buffered: 0, subscribed: 1, demand: 7 });
-      server.unsubscribe(seven);
-      expect(server.stats()).toEqual({ buffered: 0, subscribed: 0, demand: 0 });
-      server.append(createFakeEvents(2));
-      expect(five.batches).toEqual([]);
-      expect(seven.batches).toEqual([]);
-    });
-
     it('sends new events at once to satisfy demand', () => {
       const server = createServer();
       const subscriber = new TestSubscriber<FakeEvent>();
@@ -117,19 +70,6 @@ describe('BufferServer', () => {
       expect(subscriber.deliveries[0]?.sender).toBe(server);
       expect(server.stats()).toEqual({ buffered: 0, subscribed: 1, demand: 5 });
       expect(server.metrics()).toEqual({ appended: 5, dropped: 0, delivered: 5 });
-    });
-
-    it('sends buffered events to whoever asks first when catching up', () => {
-      const server = createServer();
-      const events = createFakeEvents(10);
-      server.append(events);
-      const first = new TestSubscriber<FakeEvent>();
-      const second = new TestSubscriber<FakeEvent>();
-      server.ask(first, 10);
-      server.ask(second, 10);
-      expect(first.events).toEqual(events);
-      expect(second.events).toEqual([]);
-      expect(server.stats()).toEqual({ buffered: 0, subscribed: 2, demand: 10 });
     });
 
     it('spreads new events evenly over existing demand', () => {
@@ -143,22 +83,6 @@ describe('BufferServer', () => {
       expect(two.events).toHaveLength(5);
       expect([...ids(one.events), ...ids(two.events)].sort((a, b) => a - b)).toEqual(ids(createFakeEvents(10)));
       expect(server.stats()).toEqual({ buffered: 0, subscribed: 2, demand: 10 });
-    });
-
-    it('drops the demand of a subscriber that crashes and keeps the others', () => {
-      const server = createServer();
-      const three = new TestSubscriber<FakeEvent>();
-      const seven = new TestSubscriber<FakeEvent>();
-      const thirteen = new TestSubscriber<FakeEvent>();
-      server.ask(three, 3);
-      server.ask(seven, 7);
-      server.ask(thirteen, 13);
-      expect(server.stats()).toEqual({ buffered: 0, subscribed: 3, demand: 23 });
-      seven.crash();
-      expect(server.stats()).toEqual({ buffered: 0, subscribed: 2, demand: 16 });
-      server.append(createFakeEvents(16));
-      expect(three.events.length + thirteen.events.length).toBe(16);
-      expect(seven.events).toEqual([]);
     });
 
     it('hands 1 of 5 events to a subscriber asking 1 and buffers 4 (the corrected README example)', () => {

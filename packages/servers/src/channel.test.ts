@@ -1,11 +1,7 @@
 import { BufferClosedError } from '@dispenser/core';
 import { describe, expect, it } from 'vitest';
 import { Channel } from './channel';
-
-/** Lets every pending promise callback run (one macrotask turn; no timers involved). */
-function settle(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
+import { settle } from './test/settle';
 
 interface Tracked<T> {
   status: 'pending' | 'fulfilled' | 'rejected';

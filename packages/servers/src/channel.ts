@@ -1,6 +1,6 @@
 // A Go-style channel for async code: bounded FIFO hand-off between producers and consumers, with cancellation.
 import { BufferClosedError, LimitedQueue, assertCount } from '@dispenser/core';
-import { WaiterQueue, readSignal, type Waiter } from './internal/channel-waiters';
+import { WaiterQueue, readSignal, settle, type Waiter } from './internal/channel-waiters';
 
 /** Options of {@link Channel.write} and {@link Channel.read}. */
 export interface ChannelWaitOptions {
@@ -11,18 +11,11 @@ export interface ChannelWaitOptions {
 /** What {@link Channel.tryRead} returns. */
 export type ChannelReadResult<T> = { ok: true; value: T } | { ok: false };
 
-/** A read or write waiting in a queue, with the abort listener to remove once it is served. */
-interface Parked extends Waiter {
-  reject(reason: unknown): void;
-  readonly signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
-}
-
-interface ParkedReader<T> extends Parked {
+interface ParkedReader<T> extends Waiter {
   resolve(value: T): void;
 }
 
-interface ParkedWriter<T> extends Parked {
+interface ParkedWriter<T> extends Waiter {
   readonly value: T;
   resolve(): void;
 }
@@ -139,17 +132,7 @@ export class Channel<T> implements AsyncIterable<T> {
     if (this.#closed) return Promise.reject(closedForWriting());
     if (this.#give(value)) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      const writer: ParkedWriter<T> = { done: false, value, resolve, reject, signal, onAbort: undefined };
-      if (signal !== undefined) {
-        writer.onAbort = () => {
-          if (writer.done) return;
-          writer.done = true;
-          this.#writers.forget();
-          reject(signal.reason);
-        };
-        signal.addEventListener('abort', writer.onAbort, { once: true });
-      }
-      this.#writers.push(writer);
+      this.#writers.park({ done: false, value, resolve, reject, signal, onAbort: undefined });
     });
   }
 
@@ -180,17 +163,7 @@ export class Channel<T> implements AsyncIterable<T> {
     if (value !== NOTHING) return Promise.resolve(value);
     if (this.#closed) return Promise.reject(closedForReading());
     return new Promise<T>((resolve, reject) => {
-      const reader: ParkedReader<T> = { done: false, resolve, reject, signal, onAbort: undefined };
-      if (signal !== undefined) {
-        reader.onAbort = () => {
-          if (reader.done) return;
-          reader.done = true;
-          this.#readers.forget();
-          reject(signal.reason);
-        };
-        signal.addEventListener('abort', reader.onAbort, { once: true });
-      }
-      this.#readers.push(reader);
+      this.#readers.park({ done: false, resolve, reject, signal, onAbort: undefined });
     });
   }
 
@@ -332,14 +305,6 @@ export class Channel<T> implements AsyncIterable<T> {
     settle(writer);
     writer.resolve();
     return writer.value;
-  }
-}
-
-/** Marks a parked operation as served, so its signal can no longer abort it. */
-function settle(waiter: Parked): void {
-  waiter.done = true;
-  if (waiter.signal !== undefined && waiter.onAbort !== undefined) {
-    waiter.signal.removeEventListener('abort', waiter.onAbort);
   }
 }
 

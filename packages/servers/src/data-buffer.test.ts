@@ -3,11 +3,7 @@ import { ManualClock } from '@dispenser/testing-utils';
 import { describe, expect, it, vi } from 'vitest';
 import { DataBuffer, type DataBufferOptions } from './data-buffer';
 import { FlushError } from './errors';
-
-/** Lets every pending promise callback run (one macrotask turn; no timers involved). */
-function settle(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
+import { settle } from './test/settle';
 
 interface Deferred {
   promise: Promise<void>;
@@ -23,6 +19,18 @@ function deferred(): Deferred {
     reject = rej;
   });
   return { promise, resolve, reject };
+}
+
+/** Checks that `promise` stays pending until `gate` is resolved, then waits for it. */
+async function expectHeldUntilOpened(gate: Deferred, promise: Promise<unknown>): Promise<void> {
+  let done = false;
+  const tracked = promise.then(() => {
+    done = true;
+  });
+  await settle();
+  expect(done).toBe(false);
+  gate.resolve();
+  await tracked;
 }
 
 /** A DataBuffer on a ManualClock whose flush records every call (synchronously, successfully). */
@@ -245,12 +253,7 @@ describe('DataBuffer', () => {
       const gate = deferred();
       const buffer = new DataBuffer<string, number>({ clock: new ManualClock(), flush: () => gate.promise });
       buffer.insert('a', 1);
-      let done = false;
-      const flushing = buffer.flush('a').then(() => (done = true));
-      await settle();
-      expect(done).toBe(false);
-      gate.resolve();
-      await flushing;
+      await expectHeldUntilOpened(gate, buffer.flush('a'));
       expect(buffer.metrics().flushed).toBe(1);
     });
 
@@ -527,12 +530,7 @@ describe('DataBuffer', () => {
         onError: () => gate.promise,
       });
       buffer.insert('a', 1);
-      let done = false;
-      const flushing = buffer.flush('a').then(() => (done = true));
-      await settle();
-      expect(done).toBe(false);
-      gate.resolve();
-      await flushing;
+      await expectHeldUntilOpened(gate, buffer.flush('a'));
       expect(buffer.metrics().handedToOnError).toBe(1);
     });
   });

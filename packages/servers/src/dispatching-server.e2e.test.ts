@@ -5,8 +5,8 @@ import { ManualClock, TestSubscriber, createFakeEvents, type FakeEvent } from '@
 import { describe, expect, it } from 'vitest';
 import { BatchingBufferServer } from './batching-buffer-server';
 import { BufferServer } from './buffer-server';
+import { ids } from './test/fake-events';
 
-const ids = (events: readonly FakeEvent[]): number[] => events.map((event) => event.id);
 const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
 
 /**

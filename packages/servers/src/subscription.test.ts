@@ -1,17 +1,12 @@
-import { EventBuffer, type Subscriber } from '@dispenser/core';
-import { createEven } from '@dispenser/strategies';
+import type { Subscriber } from '@dispenser/core';
 import { TestSubscriber, createFakeEvents, type FakeEvent } from '@dispenser/testing-utils';
 import { describe, expect, it } from 'vitest';
 import { BufferServer } from './buffer-server';
+import { createEvenBuffer, ids, range } from './test/fake-events';
 
 function createServer(capacity = 100) {
-  return new BufferServer<FakeEvent>({
-    buffer: new EventBuffer<FakeEvent, Subscriber<FakeEvent>>({ strategy: createEven({ random: () => 0 }), capacity }),
-  });
+  return new BufferServer<FakeEvent>({ buffer: createEvenBuffer({ capacity }) });
 }
-
-const ids = (events: readonly FakeEvent[]): number[] => events.map((event) => event.id);
-const range = (from: number, to: number): FakeEvent[] => Array.from({ length: to - from }, (_, i) => ({ id: from + i }));
 
 describe('Subscription', () => {
   it('asks for maxDemand at start', () => {

@@ -2,6 +2,8 @@ import { DispatchingBuffer } from '@dispenser/core';
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { BroadcastDispatcher } from './broadcast-dispatcher';
+import { checkUnderDispatchingBuffer, dispatcherCommands, expectDemands } from './test/dispatcher-harness';
+import { recordSends } from './test/record-sends';
 
 type Selector = 'all' | 'even' | 'odd';
 const selectors: Record<Exclude<Selector, 'all'>, (n: number) => boolean> = {
@@ -9,32 +11,18 @@ const selectors: Record<Exclude<Selector, 'all'>, (n: number) => boolean> = {
   odd: (n) => n % 2 === 1,
 };
 
-type Command =
-  | { kind: 'subscribe'; consumer: number; selector: Selector }
-  | { kind: 'cancel'; consumer: number }
-  | { kind: 'ask'; consumer: number; demand: number }
-  | { kind: 'dispatch'; count: number };
-
-const command: fc.Arbitrary<Command> = fc.oneof(
-  {
-    arbitrary: fc.record({
-      kind: fc.constant('subscribe' as const),
-      consumer: fc.nat(3),
-      selector: fc.constantFrom<Selector>('all', 'all', 'even', 'odd'),
-    }),
-    weight: 2,
-  },
-  { arbitrary: fc.record({ kind: fc.constant('cancel' as const), consumer: fc.nat(3) }), weight: 1 },
-  { arbitrary: fc.record({ kind: fc.constant('ask' as const), consumer: fc.nat(3), demand: fc.nat(6) }), weight: 4 },
-  { arbitrary: fc.record({ kind: fc.constant('dispatch' as const), count: fc.nat(10) }), weight: 4 },
-);
+const command = dispatcherCommands({
+  consumers: 3,
+  maxCount: 10,
+  subscribe: { selector: fc.constantFrom<Selector>('all', 'all', 'even', 'odd') },
+});
 
 describe('BroadcastDispatcher', () => {
   test.prop([fc.array(command, { maxLength: 60, size: 'max' })], { numRuns: 150 })(
     'sends every consumer the same events (filtered by its selector), never beyond its demand',
     (commands) => {
-      let sent: Array<[number, number[]]> = [];
-      const dispatcher = new BroadcastDispatcher<number, number>((c, events) => sent.push([c, events]));
+      const { send, take } = recordSends<number, number>();
+      const dispatcher = new BroadcastDispatcher<number, number>(send);
       const consumers = new Map<number, { demand: number; selector: Selector }>();
       let requested = 0;
       let next = 0;
@@ -70,8 +58,9 @@ describe('BroadcastDispatcher', () => {
           case 'dispatch': {
             const events = Array.from({ length: step.count }, () => next++);
             const min = consumers.size === 0 ? 0 : Math.min(...[...consumers.values()].map((c) => c.demand));
-            sent = [];
+            take();
             const leftovers = dispatcher.dispatch(events);
+            const sent = take();
             const taken = events.length - leftovers.length;
             expect(leftovers).toEqual(events.slice(taken));
             // Released only up to the smallest demand, and as much of it as there were events.
@@ -90,12 +79,7 @@ describe('BroadcastDispatcher', () => {
             break;
           }
         }
-        let total = 0;
-        for (const [id, consumer] of consumers) {
-          expect(dispatcher.demandOf(id)).toBe(consumer.demand);
-          total += consumer.demand;
-        }
-        expect(dispatcher.demand()).toBe(total);
+        expectDemands(dispatcher, [...consumers].map(([id, consumer]) => [id, consumer.demand] as const));
         const min = consumers.size === 0 ? 0 : Math.min(...[...consumers.values()].map((c) => c.demand));
         expect(dispatcher.waiting).toBe(min);
         // Demand returned upstream minus events dispatched is what is still requested; after an
@@ -135,33 +119,13 @@ describe('BroadcastDispatcher', () => {
         capacity,
         subscribeOptions: (s) => (s === 3 ? { selector: selectors.even } : {}),
       });
-      let next = 0;
-      const asked = new Map<number, number>();
-      const last = new Map<number, number>();
-      for (const step of commands) {
-        if (step.kind === 'dispatch') {
-          buffer.append(Array.from({ length: step.count }, () => next++));
-        } else if (step.kind === 'ask') {
-          buffer.ask(step.consumer, step.demand);
-          if (step.demand > 0) asked.set(step.consumer, (asked.get(step.consumer) ?? 0) + step.demand);
-        } else if (step.kind === 'cancel') {
-          buffer.delete(step.consumer);
-          asked.delete(step.consumer);
-          last.delete(step.consumer);
-        } else {
-          for (const [subscriber, events] of buffer.assignEvents()) {
-            expect(events.length).toBeLessThanOrEqual(asked.get(subscriber) ?? 0);
-            asked.set(subscriber, (asked.get(subscriber) ?? 0) - events.length);
-            for (const event of events) {
-              if (subscriber === 3) expect(event % 2).toBe(0);
-              expect(event).toBeGreaterThan(last.get(subscriber) ?? -1);
-              last.set(subscriber, event);
-            }
-          }
-          expect(buffer.stats().demand).toBe(buffer.dispatcher.demand?.());
-        }
-        expect(buffer.stats().demand).toBe([...asked.values()].reduce((a, b) => a + b, 0));
-      }
+      checkUnderDispatchingBuffer(buffer, commands, {
+        exclusive: false,
+        forgetOrderOnDelete: true,
+        checkEvent: (subscriber, event) => {
+          if (subscriber === 3) expect(event % 2).toBe(0);
+        },
+      });
     },
   );
 });

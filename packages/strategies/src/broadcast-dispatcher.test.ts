@@ -2,19 +2,12 @@ import { DispenserError } from '@dispenser/core';
 import { describe, expect, it } from 'vitest';
 import { BroadcastDispatcher } from './broadcast-dispatcher';
 import { AlreadySubscribedError } from './errors';
+import { recordSends } from './test/record-sends';
 
 /** A dispatcher whose sends are recorded; `take()` returns and clears them. */
 function setup<E = string>() {
-  let sent: Array<[string, E[]]> = [];
-  const dispatcher = new BroadcastDispatcher<E, string>((consumer, events) => {
-    sent.push([consumer, events]);
-  });
-  const take = () => {
-    const out = sent;
-    sent = [];
-    return out;
-  };
-  return { dispatcher, take };
+  const { send, take } = recordSends<E>();
+  return { dispatcher: new BroadcastDispatcher<E, string>(send), take };
 }
 
 describe('BroadcastDispatcher', () => {

@@ -1,41 +1,21 @@
 import { DispatchingBuffer } from '@dispenser/core';
 import { fc, test } from '@fast-check/vitest';
+import { createSeededRandom } from '@dispenser/testing-utils';
 import { describe, expect } from 'vitest';
 import { DemandDispatcher } from './demand-dispatcher';
+import { checkUnderDispatchingBuffer, dispatcherCommands, expectDemands } from './test/dispatcher-harness';
+import { recordSends } from './test/record-sends';
 
-/** A small seeded generator (mulberry32), so each run's shuffle is reproducible. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Command =
-  | { kind: 'subscribe'; consumer: number }
-  | { kind: 'cancel'; consumer: number }
-  | { kind: 'ask'; consumer: number; demand: number }
-  | { kind: 'dispatch'; count: number };
-
-const command: fc.Arbitrary<Command> = fc.oneof(
-  { arbitrary: fc.record({ kind: fc.constant('subscribe' as const), consumer: fc.nat(4) }), weight: 2 },
-  { arbitrary: fc.record({ kind: fc.constant('cancel' as const), consumer: fc.nat(4) }), weight: 1 },
-  { arbitrary: fc.record({ kind: fc.constant('ask' as const), consumer: fc.nat(4), demand: fc.nat(6) }), weight: 4 },
-  { arbitrary: fc.record({ kind: fc.constant('dispatch' as const), count: fc.nat(12) }), weight: 4 },
-);
+const command = dispatcherCommands({ consumers: 4, maxCount: 12 });
 
 describe('DemandDispatcher', () => {
   test.prop([fc.array(command, { maxLength: 60, size: 'max' }), fc.boolean(), fc.integer()], { numRuns: 150 })(
     'never sends beyond demand, keeps events in order, serves the biggest demand first and tracks pending demand',
     (commands, shuffle, seed) => {
-      let sent: Array<[number, number[]]> = [];
-      const dispatcher = new DemandDispatcher<number, number>((c, events) => sent.push([c, events]), {
+      const { send, take } = recordSends<number, number>();
+      const dispatcher = new DemandDispatcher<number, number>(send, {
         shuffleDemandsOnFirstDispatch: shuffle,
-        random: seeded(seed),
+        random: createSeededRandom(seed),
       });
       const demand = new Map<number, number>();
       let pending = 0;
@@ -70,8 +50,9 @@ describe('DemandDispatcher', () => {
           case 'dispatch': {
             const events = Array.from({ length: step.count }, () => next++);
             const max = Math.max(0, ...demand.values());
-            sent = [];
+            take();
             const leftovers = dispatcher.dispatch(events);
+            const sent = take();
             // Sent batches then leftovers are exactly the input, in order.
             expect([...sent.flatMap(([, batch]) => batch), ...leftovers]).toEqual(events);
             if (sent.length > 0) expect(demand.get((sent[0] as [number, number[]])[0])).toBe(max);
@@ -91,12 +72,7 @@ describe('DemandDispatcher', () => {
             break;
           }
         }
-        let total = 0;
-        for (const [consumer, d] of demand) {
-          expect(dispatcher.demandOf(consumer)).toBe(d);
-          total += d;
-        }
-        expect(dispatcher.demand()).toBe(total);
+        expectDemands(dispatcher, demand);
         expect(dispatcher.pending).toBe(pending);
         const order = dispatcher.consumers().map(([, d]) => d);
         expect(order).toEqual([...order].sort((a, b) => b - a));
@@ -111,41 +87,7 @@ describe('DemandDispatcher', () => {
         dispatcher: (send) => new DemandDispatcher(send),
         capacity,
       });
-      let next = 0;
-      let appended = 0;
-      let dropped = 0;
-      let delivered = 0;
-      const seen = new Set<number>();
-      const asked = new Map<number, number>();
-      const last = new Map<number, number>();
-      for (const step of commands) {
-        if (step.kind === 'dispatch') {
-          const events = Array.from({ length: step.count }, () => next++);
-          appended += events.length;
-          dropped += buffer.append(events);
-        } else if (step.kind === 'ask') {
-          buffer.ask(step.consumer, step.demand);
-          if (step.demand > 0) asked.set(step.consumer, (asked.get(step.consumer) ?? 0) + step.demand);
-        } else if (step.kind === 'cancel') {
-          buffer.delete(step.consumer);
-          asked.delete(step.consumer);
-        } else {
-          for (const [subscriber, events] of buffer.assignEvents()) {
-            expect(events.length).toBeLessThanOrEqual(asked.get(subscriber) ?? 0);
-            asked.set(subscriber, (asked.get(subscriber) ?? 0) - events.length);
-            for (const event of events) {
-              expect(seen.has(event)).toBe(false);
-              seen.add(event);
-              expect(event).toBeGreaterThan(last.get(subscriber) ?? -1);
-              last.set(subscriber, event);
-            }
-            delivered += events.length;
-          }
-          expect(buffer.stats().demand).toBe(buffer.dispatcher.demand?.());
-        }
-        expect(appended).toBe(delivered + dropped + buffer.size);
-        expect(buffer.stats().demand).toBe([...asked.values()].reduce((a, b) => a + b, 0));
-      }
+      checkUnderDispatchingBuffer(buffer, commands);
     },
   );
 });

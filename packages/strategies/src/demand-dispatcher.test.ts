@@ -3,19 +3,12 @@ import { describe, expect, it, vi } from 'vitest';
 import { DemandDispatcher } from './demand-dispatcher';
 import { AlreadySubscribedError, NotSubscribedError } from './errors';
 import type { DemandDispatcherOptions } from './demand-dispatcher';
+import { recordSends } from './test/record-sends';
 
 /** A dispatcher whose sends are recorded; `take()` returns and clears them. */
 function setup(options?: DemandDispatcherOptions<string>) {
-  let sent: Array<[string, string[]]> = [];
-  const dispatcher = new DemandDispatcher<string, string>((consumer, events) => {
-    sent.push([consumer, events]);
-  }, options);
-  const take = () => {
-    const out = sent;
-    sent = [];
-    return out;
-  };
-  return { dispatcher, take };
+  const { send, take } = recordSends<string>();
+  return { dispatcher: new DemandDispatcher<string, string>(send, options), take };
 }
 
 describe('DemandDispatcher', () => {

@@ -1,7 +1,7 @@
 // The even strategy: max-min fair shares of the available events, the odd ones to random subscribers.
-import type { AssignmentStrategy, Demands, ReadonlyDemands } from '@dispenser/core';
-import { assignAll, assignNone, prepare, settle } from './internal/assignment';
-import { LazyShuffle, resolveRandom } from './internal/sampling';
+import type { AssignmentStrategy, Demands } from '@dispenser/core';
+import { settle, splitStrategy } from './internal/assignment';
+import { LazyShuffle } from './internal/sampling';
 import type { Assignment, Source } from './internal/assignment';
 import type { RandomSource } from './internal/sampling';
 
@@ -47,20 +47,11 @@ export interface EvenOptions {
  * ```
  */
 export function createEven(options?: EvenOptions): AssignmentStrategy {
-  const random = resolveRandom(options);
-  return Object.freeze({
-    name: 'even',
-    assign<S>(demands: ReadonlyDemands<S>, eventCount: number): Assignment<S> {
-      const source = prepare(demands, eventCount);
-      const input = source.demands;
-      const total = input.total;
-      if (eventCount === 0 || total === 0) return assignNone(source);
-      if (total <= eventCount) return assignAll(source);
-      const size = input.size;
-      if (eventCount < size) return spreadSingles(source, input, eventCount, random);
-      return waterFill(source, input, eventCount, random);
-    },
-  });
+  return splitStrategy('even', options, (source, input, eventCount, random) =>
+    eventCount < input.size
+      ? spreadSingles(source, input, eventCount, random)
+      : waterFill(source, input, eventCount, random),
+  );
 }
 
 /**
@@ -89,37 +80,54 @@ function spreadSingles<S>(source: Source<S>, input: Demands<S>, eventCount: numb
 }
 
 /**
- * At least one event per subscriber but not enough for all: fill the smallest demands while they
- * fit under an even share, then give the rest the level and spread the remainder at random.
- * O(S log S), within the bound because S ≤ eventCount here.
+ * At least one event per subscriber but not enough for all. The water level is the largest `L`
+ * with `Σ min(demand, L) ≤ eventCount`; everyone gets `min(demand, L)`, and the remainder goes one
+ * each to random subscribers whose demand is above `L`. The level is found by bisection over the
+ * live amounts (no copy, no sort): O(S log E), within the bound because S ≤ eventCount here.
  */
 function waterFill<S>(source: Source<S>, input: Demands<S>, eventCount: number, random: RandomSource): Assignment<S> {
-  const entries = Array.from(input);
-  entries.sort((x, y) => x[1] - y[1]);
-  const count = entries.length;
+  const count = input.size;
+  let most = 0;
+  for (let i = 0; i < count; i++) most = Math.max(most, input.amountAt(i) as number);
+  // Invariant: filled(low) ≤ eventCount < filled(high). An even share always fits, and since the
+  // total exceeds eventCount, so does a level of `most` (or of eventCount + 1).
+  let low = Math.floor(eventCount / count);
+  let high = Math.min(most, eventCount + 1);
+  if (filled(input, count, low + 1) > eventCount) high = low + 1;
+  while (high - low > 1) {
+    const middle = low + Math.floor((high - low) / 2);
+    if (filled(input, count, middle) <= eventCount) low = middle;
+    else high = middle;
+  }
+  const level = low;
   const subscribers = new Array<S>(count);
   const amounts = new Array<number>(count);
+  const above: number[] = [];
   let left = eventCount;
-  let first = 0;
-  for (; first < count; first++) {
-    const [subscriber, demand] = entries[first] as [S, number];
-    if (demand > Math.floor(left / (count - first))) break;
-    subscribers[first] = subscriber;
-    amounts[first] = demand;
-    left -= demand;
+  for (let i = 0; i < count; i++) {
+    const demand = input.amountAt(i) as number;
+    subscribers[i] = input.subscriberAt(i) as S;
+    if (demand > level) {
+      amounts[i] = level;
+      above.push(i);
+      left -= level;
+    } else {
+      amounts[i] = demand;
+      left -= demand;
+    }
   }
-  // Everyone from `first` on asks for more than the level (the loop stops before the end,
-  // since the total exceeds eventCount).
-  const unfilled = count - first;
-  const level = Math.floor(left / unfilled);
-  for (let i = first; i < count; i++) {
-    subscribers[i] = (entries[i] as [S, number])[0];
-    amounts[i] = level;
-  }
-  const shuffle = new LazyShuffle(unfilled, random);
-  for (let extra = left - level * unfilled; extra > 0; extra--) {
-    const i = first + shuffle.next();
+  // `left` < above.length, because a level one higher would not fit.
+  const shuffle = new LazyShuffle(above.length, random);
+  for (; left > 0; left--) {
+    const i = above[shuffle.next()] as number;
     amounts[i] = (amounts[i] as number) + 1;
   }
   return settle(source, subscribers, amounts);
+}
+
+/** Events needed to give every subscriber `min(demand, level)`. */
+function filled<S>(input: Demands<S>, count: number, level: number): number {
+  let sum = 0;
+  for (let i = 0; i < count; i++) sum += Math.min(input.amountAt(i) as number, level);
+  return sum;
 }

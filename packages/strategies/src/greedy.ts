@@ -1,8 +1,9 @@
 // The greedy strategy: subscribers in random order, each filled to its demand before the next.
-import type { AssignmentStrategy, ReadonlyDemands } from '@dispenser/core';
-import { assignAll, assignNone, prepare, settle } from './internal/assignment';
-import { LazyShuffle, resolveRandom } from './internal/sampling';
-import type { Assignment } from './internal/assignment';
+import type { AssignmentStrategy, Demands } from '@dispenser/core';
+import { settle, splitStrategy } from './internal/assignment';
+import { LazyShuffle } from './internal/sampling';
+import type { RandomSource } from './internal/sampling';
+import type { Assignment, Source } from './internal/assignment';
 
 /** Options of {@link createGreedy}. */
 export interface GreedyOptions {
@@ -44,29 +45,22 @@ export interface GreedyOptions {
  * ```
  */
 export function createGreedy(options?: GreedyOptions): AssignmentStrategy {
-  const random = resolveRandom(options);
-  return Object.freeze({
-    name: 'greedy',
-    assign<S>(demands: ReadonlyDemands<S>, eventCount: number): Assignment<S> {
-      const source = prepare(demands, eventCount);
-      const input = source.demands;
-      const total = input.total;
-      if (eventCount === 0 || total === 0) return assignNone(source);
-      if (total <= eventCount) return assignAll(source);
-      // total > eventCount, so the events run out before the subscribers do.
-      const shuffle = new LazyShuffle(input.size, random);
-      const subscribers: S[] = [];
-      const amounts: number[] = [];
-      for (let left = eventCount; left > 0; ) {
-        const subscriber = input.subscriberAt(shuffle.next()) as S;
-        const amount = Math.min(input.get(subscriber), left);
-        subscribers.push(subscriber);
-        amounts.push(amount);
-        left -= amount;
-      }
-      return settle(source, subscribers, amounts);
-    },
-  });
+  return splitStrategy('greedy', options, fillInRandomOrder);
+}
+
+/** Subscribers in random order, each filled to its demand, until the events run out (they do first). */
+function fillInRandomOrder<S>(source: Source<S>, input: Demands<S>, eventCount: number, random: RandomSource): Assignment<S> {
+  const shuffle = new LazyShuffle(input.size, random);
+  const subscribers: S[] = [];
+  const amounts: number[] = [];
+  for (let left = eventCount; left > 0; ) {
+    const subscriber = input.subscriberAt(shuffle.next()) as S;
+    const amount = Math.min(input.get(subscriber), left);
+    subscribers.push(subscriber);
+    amounts.push(amount);
+    left -= amount;
+  }
+  return settle(source, subscribers, amounts);
 }
 
 /**

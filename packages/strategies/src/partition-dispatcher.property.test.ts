@@ -2,26 +2,17 @@ import { DispatchingBuffer } from '@dispenser/core';
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { PartitionDispatcher } from './partition-dispatcher';
+import { checkUnderDispatchingBuffer, dispatcherCommands, expectDemands } from './test/dispatcher-harness';
 
 const PARTITIONS = 3;
 /** Multiples of 7 are discarded; the rest go to `n % 3`. */
 const hash = (n: number) => (n % 7 === 0 ? null : ([n, n % PARTITIONS] as const));
 
-type Command =
-  | { kind: 'subscribe'; consumer: number; partition: number }
-  | { kind: 'cancel'; consumer: number }
-  | { kind: 'ask'; consumer: number; demand: number }
-  | { kind: 'dispatch'; count: number };
-
-const command: fc.Arbitrary<Command> = fc.oneof(
-  {
-    arbitrary: fc.record({ kind: fc.constant('subscribe' as const), consumer: fc.nat(4), partition: fc.nat(PARTITIONS - 1) }),
-    weight: 2,
-  },
-  { arbitrary: fc.record({ kind: fc.constant('cancel' as const), consumer: fc.nat(4) }), weight: 1 },
-  { arbitrary: fc.record({ kind: fc.constant('ask' as const), consumer: fc.nat(4), demand: fc.nat(6) }), weight: 4 },
-  { arbitrary: fc.record({ kind: fc.constant('dispatch' as const), count: fc.nat(10) }), weight: 4 },
-);
+const command = dispatcherCommands({
+  consumers: 4,
+  maxCount: 10,
+  subscribe: { partition: fc.nat(PARTITIONS - 1) },
+});
 
 describe('PartitionDispatcher', () => {
   test.prop([fc.array(command, { maxLength: 80, size: 'max' })], { numRuns: 150 })(
@@ -93,12 +84,7 @@ describe('PartitionDispatcher', () => {
             break;
           }
         }
-        let total = 0;
-        for (const [consumer, d] of demand) {
-          expect(dispatcher.demandOf(consumer)).toBe(d);
-          total += d;
-        }
-        expect(dispatcher.demand()).toBe(total);
+        expectDemands(dispatcher, demand);
         expect(dispatcher.waiting).toBeGreaterThanOrEqual(0);
       }
       // Nothing lost or duplicated: every event is delivered, queued, discarded or left over.
@@ -120,45 +106,8 @@ describe('PartitionDispatcher', () => {
         capacity,
         subscribeOptions: (s) => ({ partition: s % PARTITIONS }),
       });
-      let next = 0;
-      let appended = 0;
-      let dropped = 0;
-      let delivered = 0;
-      const asked = new Map<number, number>();
-      const seen = new Set<number>();
-      const lastOfSubscriber = new Map<number, number>();
-      for (const step of commands) {
-        if (step.kind === 'dispatch') {
-          const events = Array.from({ length: step.count }, () => next++);
-          appended += events.length;
-          dropped += buffer.append(events);
-        } else if (step.kind === 'ask') {
-          // Only one subscriber per partition: 0..2.
-          const subscriber = step.consumer % PARTITIONS;
-          buffer.ask(subscriber, step.demand);
-          if (step.demand > 0) asked.set(subscriber, (asked.get(subscriber) ?? 0) + step.demand);
-        } else if (step.kind === 'cancel') {
-          const subscriber = step.consumer % PARTITIONS;
-          buffer.delete(subscriber);
-          asked.delete(subscriber);
-        } else {
-          for (const [subscriber, events] of buffer.assignEvents()) {
-            expect(events.length).toBeLessThanOrEqual(asked.get(subscriber) ?? 0);
-            asked.set(subscriber, (asked.get(subscriber) ?? 0) - events.length);
-            for (const event of events) {
-              expect(seen.has(event)).toBe(false);
-              seen.add(event);
-              // One subscriber per partition name, so per-subscriber order is per-partition order.
-              expect(event).toBeGreaterThan(lastOfSubscriber.get(subscriber) ?? -1);
-              lastOfSubscriber.set(subscriber, event);
-            }
-            delivered += events.length;
-          }
-          expect(buffer.stats().demand).toBe(buffer.dispatcher.demand?.());
-        }
-        expect(appended).toBe(delivered + dropped + buffer.size);
-        expect(buffer.stats().demand).toBe([...asked.values()].reduce((a, b) => a + b, 0));
-      }
+      // Only one subscriber per partition (0..2), so per-subscriber order is per-partition order.
+      checkUnderDispatchingBuffer(buffer, commands, { subscriberOf: (consumer) => consumer % PARTITIONS });
     },
   );
 });

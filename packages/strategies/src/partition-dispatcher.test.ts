@@ -3,19 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { PartitionTakenError } from './errors';
 import { PartitionDispatcher } from './partition-dispatcher';
 import type { PartitionDispatcherOptions } from './partition-dispatcher';
+import { recordSends } from './test/record-sends';
 
 /** A dispatcher whose sends are recorded; `take()` returns and clears them. */
 function setup<E, P>(options: PartitionDispatcherOptions<E, P>) {
-  let sent: Array<[string, E[]]> = [];
-  const dispatcher = new PartitionDispatcher<E, string, P>((consumer, events) => {
-    sent.push([consumer, events]);
-  }, options);
-  const take = () => {
-    const out = sent;
-    sent = [];
-    return out;
-  };
-  return { dispatcher, take };
+  const { send, take } = recordSends<E>();
+  return { dispatcher: new PartitionDispatcher<E, string, P>(send, options), take };
 }
 
 const parity = {

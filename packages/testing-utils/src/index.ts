@@ -4,6 +4,7 @@ export { createSubscription } from './create-subscription';
 export { eventually } from './eventually';
 export { TestSubscriber } from './test-subscriber';
 export { checkAssignmentStrategy } from './check-assignment-strategy';
+export { createSeededRandom } from './seeded-random';
 
 export type { FakeEvent } from './fake-event';
 export type { FakeSubscription } from './create-subscription';

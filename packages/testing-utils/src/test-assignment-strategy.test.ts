@@ -1,25 +1,8 @@
-import { Demands, type AssignmentStrategy, type ReadonlyDemands } from '@dispenser/core';
+import { Demands, type AssignmentStrategy } from '@dispenser/core';
 import { describe, expect, it } from 'vitest';
 import { defineStrategyTests, type TestApi } from './internal/define-strategy-tests';
 import { testAssignmentStrategy } from './test-assignment-strategy';
-
-/** A correct, work-conserving strategy: fills subscribers in iteration order. */
-const fillInOrder: AssignmentStrategy = {
-  name: 'fill-in-order',
-  assign<S>(demands: ReadonlyDemands<S>, eventCount: number) {
-    const assigned = new Demands<S>();
-    const remaining = new Demands<S>(demands);
-    let left = eventCount;
-    for (const [subscriber, demand] of demands) {
-      if (left === 0) break;
-      const n = Math.min(demand, left);
-      assigned.add(subscriber, n);
-      remaining.subtract(subscriber, n);
-      left -= n;
-    }
-    return { assigned, remaining };
-  },
-};
+import { fillInOrder } from './test/fill-in-order';
 
 /** Over-assigns: hands out the whole demand whatever eventCount is. */
 const greedyLiar: AssignmentStrategy = {

@@ -8,7 +8,7 @@ import Denque from 'denque';
 import { Effect, Exit, Fiber, Queue } from 'effect';
 import { CircularBuffer } from 'mnemonist';
 import { Subject, filter } from 'rxjs';
-import type { Contender, MemoryContender, RoundOptions } from './harness';
+import type { Contender, MemoryContender, Role, RoundOptions } from './harness';
 import { quantile } from './harness';
 
 /** A benchmark event: a small object created before timing starts. */
@@ -212,83 +212,103 @@ function churnBooks(p: Profile, taken: number, last: number, left: number): void
   expectEqual('events left', left, 0);
 }
 
-function churnLimitedQueue(p: Profile): Contender {
-  const { batches: count, batchSize, capacity } = p.churn;
+/** What a W1 contender has taken so far: counted once per batch by its timed loop. */
+class ChurnTally {
+  taken = 0;
+  last = -1;
+
+  /**
+   * Counts a batch of `length` events taken from the front of the queue, the last of them
+   * numbered `last`. (The contender reads its own array, so that load stays monomorphic.)
+   */
+  add(length: number, last: number): void {
+    this.taken += length;
+    this.last = last;
+  }
+}
+
+/** One prepared W1 run: its timed loop (each contender's own, so it stays monomorphic) and what is left. */
+interface ChurnRun {
+  run(): void;
+  /** Events the queue still holds after the run. */
+  left(): number;
+}
+
+/**
+ * A W1 contender: `setup` builds a queue of `capacity` and the loop that, for each of `batches`,
+ * pushes the batch, takes `batchSize` back and reports them to `tally`; {@link churnBooks} checks it.
+ */
+function churnContender(
+  p: Profile,
+  name: string,
+  role: Role,
+  setup: (batches: readonly Ev[][], tally: ChurnTally) => ChurnRun,
+): Contender {
+  const { batches: count, batchSize } = p.churn;
   return {
-    name: 'dispenser LimitedQueue',
-    role: 'dispenser',
+    name,
+    role,
     prepare() {
-      const batches = batchesOf(count * batchSize, batchSize);
-      const queue = new LimitedQueue<Ev>(capacity, 'drop-oldest');
-      let taken = 0;
-      let last = -1;
-      return {
-        run() {
-          for (let b = 0; b < count; b++) {
-            queue.append(batches[b] as Ev[]);
-            const out = queue.split(batchSize);
-            taken += out.length;
-            last = (out[out.length - 1] as Ev).i;
-          }
-        },
-        check: () => churnBooks(p, taken, last, queue.size),
-      };
+      const tally = new ChurnTally();
+      const trial = setup(batchesOf(count * batchSize, batchSize), tally);
+      return { run: trial.run, check: () => churnBooks(p, tally.taken, tally.last, trial.left()) };
     },
   };
+}
+
+function churnLimitedQueue(p: Profile): Contender {
+  const { batches: count, batchSize, capacity } = p.churn;
+  return churnContender(p, 'dispenser LimitedQueue', 'dispenser', (batches, tally) => {
+    const queue = new LimitedQueue<Ev>(capacity, 'drop-oldest');
+    return {
+      run() {
+        for (let b = 0; b < count; b++) {
+          queue.append(batches[b] as Ev[]);
+          const out = queue.split(batchSize);
+          tally.add(out.length, (out[out.length - 1] as Ev).i);
+        }
+      },
+      left: () => queue.size,
+    };
+  });
 }
 
 function churnDenque(p: Profile): Contender {
   const { batches: count, batchSize, capacity } = p.churn;
-  return {
-    name: 'denque 2.1.0',
-    role: 'peer',
-    prepare() {
-      const batches = batchesOf(count * batchSize, batchSize);
-      const queue = new Denque<Ev>([], { capacity });
-      let taken = 0;
-      let last = -1;
-      return {
-        run() {
-          for (let b = 0; b < count; b++) {
-            const batch = batches[b] as Ev[];
-            for (let k = 0; k < batch.length; k++) queue.push(batch[k] as Ev);
-            const out = queue.remove(0, batchSize);
-            taken += out.length;
-            last = (out[out.length - 1] as Ev).i;
-          }
-        },
-        check: () => churnBooks(p, taken, last, queue.size()),
-      };
-    },
-  };
+  return churnContender(p, 'denque 2.1.0', 'peer', (batches, tally) => {
+    const queue = new Denque<Ev>([], { capacity });
+    return {
+      run() {
+        for (let b = 0; b < count; b++) {
+          const batch = batches[b] as Ev[];
+          for (let k = 0; k < batch.length; k++) queue.push(batch[k] as Ev);
+          const out = queue.remove(0, batchSize);
+          tally.add(out.length, (out[out.length - 1] as Ev).i);
+        }
+      },
+      left: () => queue.size(),
+    };
+  });
 }
 
 function churnMnemonist(p: Profile): Contender {
   const { batches: count, batchSize, capacity } = p.churn;
-  return {
-    name: 'mnemonist 0.40.8 CircularBuffer',
-    role: 'peer',
-    prepare() {
-      const batches = batchesOf(count * batchSize, batchSize);
-      const queue = new CircularBuffer<Ev>(Array, capacity);
-      let taken = 0;
-      let last = -1;
-      return {
-        run() {
-          for (let b = 0; b < count; b++) {
-            const batch = batches[b] as Ev[];
-            for (let k = 0; k < batch.length; k++) queue.push(batch[k] as Ev);
-            const n = Math.min(batchSize, queue.size);
-            const out = new Array<Ev>(n);
-            for (let k = 0; k < n; k++) out[k] = queue.shift() as Ev;
-            taken += out.length;
-            last = (out[n - 1] as Ev).i;
-          }
-        },
-        check: () => churnBooks(p, taken, last, queue.size),
-      };
-    },
-  };
+  return churnContender(p, 'mnemonist 0.40.8 CircularBuffer', 'peer', (batches, tally) => {
+    const queue = new CircularBuffer<Ev>(Array, capacity);
+    return {
+      run() {
+        for (let b = 0; b < count; b++) {
+          const batch = batches[b] as Ev[];
+          for (let k = 0; k < batch.length; k++) queue.push(batch[k] as Ev);
+          const n = Math.min(batchSize, queue.size);
+          const out = new Array<Ev>(n);
+          for (let k = 0; k < n; k++) out[k] = queue.shift() as Ev;
+          tally.add(out.length, (out[out.length - 1] as Ev).i);
+        }
+      },
+      left: () => queue.size,
+    };
+  });
 }
 
 function takeEffect(queue: Queue.Queue<Ev>, amount: number): Ev[] {
@@ -303,60 +323,48 @@ function takeEffect(queue: Queue.Queue<Ev>, amount: number): Ev[] {
 
 function churnEffect(p: Profile): Contender {
   const { batches: count, batchSize, capacity } = p.churn;
-  return {
-    name: 'effect 4.1.0 Queue.sliding',
-    role: 'peer',
-    prepare() {
-      const batches = batchesOf(count * batchSize, batchSize);
-      const queue = Effect.runSync(Queue.sliding<Ev>(capacity));
-      let taken = 0;
-      let last = -1;
-      return {
-        run() {
-          for (let b = 0; b < count; b++) {
-            Queue.offerAllUnsafe(queue, batches[b] as Ev[]);
-            const out = takeEffect(queue, batchSize);
-            taken += out.length;
-            last = (out[out.length - 1] as Ev).i;
-          }
-        },
-        check: () => churnBooks(p, taken, last, Queue.sizeUnsafe(queue)),
-      };
-    },
-  };
+  return churnContender(p, 'effect 4.1.0 Queue.sliding', 'peer', (batches, tally) => {
+    const queue = Effect.runSync(Queue.sliding<Ev>(capacity));
+    return {
+      run() {
+        for (let b = 0; b < count; b++) {
+          Queue.offerAllUnsafe(queue, batches[b] as Ev[]);
+          const out = takeEffect(queue, batchSize);
+          tally.add(out.length, (out[out.length - 1] as Ev).i);
+        }
+      },
+      left: () => Queue.sizeUnsafe(queue),
+    };
+  });
 }
 
 function churnReadable(p: Profile): Contender {
   const { batches: count, batchSize, capacity } = p.churn;
-  return {
-    name: 'node:stream Readable (objectMode)',
-    role: 'peer',
-    prepare() {
-      const batches = batchesOf(count * batchSize, batchSize);
-      const stream = new Readable({ objectMode: true, highWaterMark: capacity, read() {
+  return churnContender(p, 'node:stream Readable (objectMode)', 'peer', (batches, tally) => {
+    const stream = new Readable({
+      objectMode: true,
+      highWaterMark: capacity,
+      read() {
         // The bench pushes; nothing to pull.
-      } });
-      let taken = 0;
-      let last = -1;
-      return {
-        run() {
-          for (let b = 0; b < count; b++) {
-            const batch = batches[b] as Ev[];
-            for (let k = 0; k < batch.length; k++) stream.push(batch[k]);
-            const out: Ev[] = [];
-            for (let k = 0; k < batchSize; k++) {
-              const value = stream.read() as Ev | null;
-              if (value === null) break;
-              out.push(value);
-            }
-            taken += out.length;
-            last = (out[out.length - 1] as Ev).i;
+      },
+    });
+    return {
+      run() {
+        for (let b = 0; b < count; b++) {
+          const batch = batches[b] as Ev[];
+          for (let k = 0; k < batch.length; k++) stream.push(batch[k]);
+          const out: Ev[] = [];
+          for (let k = 0; k < batchSize; k++) {
+            const value = stream.read() as Ev | null;
+            if (value === null) break;
+            out.push(value);
           }
-        },
-        check: () => churnBooks(p, taken, last, stream.readableLength),
-      };
-    },
-  };
+          tally.add(out.length, (out[out.length - 1] as Ev).i);
+        }
+      },
+      left: () => stream.readableLength,
+    };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -518,50 +526,62 @@ function rejectContender(p: Profile, library: 'dispenser' | 'effect', batchSize:
   };
 }
 
-function overloadDenque(p: Profile): Contender {
+/**
+ * A W3 drop-oldest peer whose queue overwrites its oldest value when full without reporting it:
+ * `push` appends one batch (its per-event loop stays each contender's own); what was pushed but
+ * is no longer held was dropped.
+ */
+function overloadOverwriting<Q>(
+  p: Profile,
+  name: string,
+  create: (capacity: number) => Q,
+  push: (queue: Q, batch: Ev[]) => void,
+  size: (queue: Q) => number,
+): Contender {
   const { events, capacity, batchSize } = p.overload;
   return {
-    name: 'denque 2.1.0 (capacity)',
+    name,
     role: 'peer',
     prepare() {
       const batches = batchesOf(events, batchSize);
-      const queue = new Denque<Ev>([], { capacity });
+      const queue = create(capacity);
       let appended = 0;
       return {
         run() {
           for (let b = 0; b < batches.length; b++) {
             const batch = batches[b] as Ev[];
-            for (let k = 0; k < batch.length; k++) queue.push(batch[k] as Ev);
+            push(queue, batch);
             appended += batch.length;
           }
         },
-        check: () => overloadBooks(p, appended, appended - queue.size(), queue.size()),
+        check: () => overloadBooks(p, appended, appended - size(queue), size(queue)),
       };
     },
   };
 }
 
-function overloadMnemonist(p: Profile): Contender {
-  const { events, capacity, batchSize } = p.overload;
-  return {
-    name: 'mnemonist 0.40.8 CircularBuffer',
-    role: 'peer',
-    prepare() {
-      const batches = batchesOf(events, batchSize);
-      const queue = new CircularBuffer<Ev>(Array, capacity);
-      let appended = 0;
-      return {
-        run() {
-          for (let b = 0; b < batches.length; b++) {
-            const batch = batches[b] as Ev[];
-            for (let k = 0; k < batch.length; k++) queue.push(batch[k] as Ev);
-            appended += batch.length;
-          }
-        },
-        check: () => overloadBooks(p, appended, appended - queue.size, queue.size),
-      };
+function overloadDenque(p: Profile): Contender {
+  return overloadOverwriting(
+    p,
+    'denque 2.1.0 (capacity)',
+    (capacity) => new Denque<Ev>([], { capacity }),
+    (queue, batch) => {
+      for (let k = 0; k < batch.length; k++) queue.push(batch[k] as Ev);
     },
-  };
+    (queue) => queue.size(),
+  );
+}
+
+function overloadMnemonist(p: Profile): Contender {
+  return overloadOverwriting(
+    p,
+    'mnemonist 0.40.8 CircularBuffer',
+    (capacity) => new CircularBuffer<Ev>(Array, capacity),
+    (queue, batch) => {
+      for (let k = 0; k < batch.length; k++) queue.push(batch[k] as Ev);
+    },
+    (queue) => queue.size,
+  );
 }
 
 function overloadEffect(p: Profile, strategy: 'dropping' | 'sliding'): Contender {
@@ -691,6 +711,18 @@ class LatencyBook {
   }
 }
 
+/**
+ * W5's producer: for each batch, stamps its append time in `book`, hands it to `deliver` and
+ * yields to the event loop, as a producer spread over time would.
+ */
+async function produce(batches: readonly Ev[][], book: LatencyBook, deliver: (batch: Ev[]) => void): Promise<void> {
+  for (let b = 0; b < batches.length; b++) {
+    book.appendedAt[b] = performance.now();
+    deliver(batches[b] as Ev[]);
+    await yieldToLoop();
+  }
+}
+
 interface ServerLike {
   append(events: readonly Ev[]): number;
   ask(subscriber: Subscriber<Ev>, amount: number): void;
@@ -730,12 +762,10 @@ function serverContender(
       }
       return {
         async run() {
-          for (let b = 0; b < batches.length; b++) {
-            book.appendedAt[b] = performance.now();
-            dropped += server.append(batches[b] as Ev[]);
+          await produce(batches, book, (batch) => {
+            dropped += server.append(batch);
             if (book.received + dropped >= events) done();
-            await yieldToLoop();
-          }
+          });
           await atMost(finished, SERVER_TIMEOUT_MS);
         },
         check() {
@@ -776,11 +806,7 @@ function serverEffect(p: Profile): Contender {
       return {
         async run() {
           for (let s = 0; s < subscribers; s++) fibers.push(Effect.runFork(taker));
-          for (let b = 0; b < batches.length; b++) {
-            book.appendedAt[b] = performance.now();
-            Queue.offerAllUnsafe(queue, batches[b] as Ev[]);
-            await yieldToLoop();
-          }
+          await produce(batches, book, (batch) => Queue.offerAllUnsafe(queue, batch));
           await atMost(finished, SERVER_TIMEOUT_MS);
         },
         check() {
@@ -807,13 +833,7 @@ function serverRxjs(p: Profile): Contender {
         subject.pipe(filter((_batch, index) => index % subscribers === s)).subscribe((received) => book.record(received));
       }
       return {
-        async run() {
-          for (let b = 0; b < batches.length; b++) {
-            book.appendedAt[b] = performance.now();
-            subject.next(batches[b] as Ev[]);
-            await yieldToLoop();
-          }
-        },
+        run: () => produce(batches, book, (batch) => subject.next(batch)),
         check() {
           subject.complete();
           expectEqual('events received', book.received, events);
@@ -834,6 +854,7 @@ function serverFloor(p: Profile): Contender {
       const batches = batchesOf(events, batchSize);
       const book = new LatencyBook(events, batchSize);
       return {
+        // Not through produce(): the floor stays the bare loop, without a call per batch.
         async run() {
           for (let b = 0; b < batches.length; b++) {
             book.appendedAt[b] = performance.now();
@@ -864,77 +885,82 @@ function integerBatches(count: number, size: number): number[][] {
 function memoryContenders(p: Profile): MemoryContender[] {
   const count = p.memory.events;
   const batches = integerBatches(count, 1_000);
-  const expectSize = (size: number): void => expectEqual('values held', size, count);
+  /** A contender whose `build` holds `count` values, which `size` reads back for the check. */
+  const contender = <T>(name: string, role: Role, build: () => T, size: (built: T) => number): MemoryContender => ({
+    name,
+    role,
+    count,
+    build,
+    check: (built) => expectEqual('values held', size(built as T), count),
+  });
   return [
-    {
-      name: 'raw ring (L)',
-      role: 'limit',
-      count,
-      build() {
+    contender(
+      'raw ring (L)',
+      'limit',
+      () => {
         const ring = new RawRing<number>(count);
         for (let i = 0; i < count; i++) ring.slots[i] = i;
         ring.size = count;
         return ring;
       },
-      check: (built) => expectSize((built as RawRing<number>).size),
-    },
-    {
-      name: 'dispenser LimitedQueue',
-      role: 'dispenser',
-      count,
-      build() {
+      (ring) => ring.size,
+    ),
+    contender(
+      'dispenser LimitedQueue',
+      'dispenser',
+      () => {
         const queue = new LimitedQueue<number>(count);
         for (const batch of batches) queue.append(batch);
         return queue;
       },
-      check: (built) => expectSize((built as LimitedQueue<number>).size),
-    },
-    {
-      name: 'denque 2.1.0',
-      role: 'peer',
-      count,
-      build() {
+      (queue) => queue.size,
+    ),
+    contender(
+      'denque 2.1.0',
+      'peer',
+      () => {
         const queue = new Denque<number>([], { capacity: count });
         for (const batch of batches) for (const value of batch) queue.push(value);
         return queue;
       },
-      check: (built) => expectSize((built as Denque<number>).size()),
-    },
-    {
-      name: 'mnemonist 0.40.8 CircularBuffer',
-      role: 'peer',
-      count,
-      build() {
+      (queue) => queue.size(),
+    ),
+    contender(
+      'mnemonist 0.40.8 CircularBuffer',
+      'peer',
+      () => {
         const queue = new CircularBuffer<number>(Array, count);
         for (const batch of batches) for (const value of batch) queue.push(value);
         return queue;
       },
-      check: (built) => expectSize((built as CircularBuffer<number>).size),
-    },
-    {
-      name: 'effect 4.1.0 Queue.sliding',
-      role: 'peer',
-      count,
-      build() {
+      (queue) => queue.size,
+    ),
+    contender(
+      'effect 4.1.0 Queue.sliding',
+      'peer',
+      () => {
         const queue = Effect.runSync(Queue.sliding<number>(count));
         for (const batch of batches) Queue.offerAllUnsafe(queue, batch);
         return queue;
       },
-      check: (built) => expectSize(Queue.sizeUnsafe(built as Queue.Queue<number>)),
-    },
-    {
-      name: 'node:stream Readable (objectMode)',
-      role: 'peer',
-      count,
-      build() {
-        const stream = new Readable({ objectMode: true, highWaterMark: count, read() {
-        // The bench pushes; nothing to pull.
-      } });
+      (queue) => Queue.sizeUnsafe(queue),
+    ),
+    contender(
+      'node:stream Readable (objectMode)',
+      'peer',
+      () => {
+        const stream = new Readable({
+          objectMode: true,
+          highWaterMark: count,
+          read() {
+            // The bench pushes; nothing to pull.
+          },
+        });
         for (const batch of batches) for (const value of batch) stream.push(value);
         return stream;
       },
-      check: (built) => expectSize((built as Readable).readableLength),
-    },
+      (stream) => stream.readableLength,
+    ),
   ];
 }
 

@@ -1,5 +1,5 @@
 // The demo's producer: calm phases below what the subscribers can take, bursts far above it.
-import { seededRandom } from './random';
+import { createSeededRandom } from '@dispenser/testing-utils';
 
 /** Shape of a {@link BurstyLoad}. */
 export interface BurstyLoadOptions {
@@ -35,8 +35,9 @@ export class BurstyLoad {
 
   constructor(options: BurstyLoadOptions) {
     this.#throughput = options.throughput;
-    this.#phases = seededRandom(options.seed);
-    this.#jitter = seededRandom(options.seed + 0x51ed27);
+    this.#phases = createSeededRandom(options.seed);
+    // Mod 2^32: the generator only uses the low 32 bits, and the sum may leave the safe range.
+    this.#jitter = createSeededRandom((options.seed + 0x51ed27) % 2 ** 32);
     this.#next(0);
   }
 

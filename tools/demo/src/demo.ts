@@ -3,10 +3,10 @@ import { DispatchingBuffer, EventBuffer, systemClock } from '@dispenser/core';
 import type { Clock, DemandBuffer, DropStrategy, Subscriber } from '@dispenser/core';
 import { BatchingBufferServer, BufferServer } from '@dispenser/servers';
 import { BroadcastDispatcher, createEven, createGreedy, DemandDispatcher, PartitionDispatcher } from '@dispenser/strategies';
+import { createSeededRandom } from '@dispenser/testing-utils';
 import { BurstyLoad } from './bursty-load';
 import type { LoadPhase } from './bursty-load';
 import type { DemoOptions } from './options';
-import { seededRandom } from './random';
 
 /** What the producer appends: a number, in order. */
 export interface DemoEvent {
@@ -187,8 +187,9 @@ function sleep(clock: Clock, ms: number): Promise<void> {
  */
 export async function runDemo(options: DemoOptions, hooks: RunHooks): Promise<Summary> {
   const clock = hooks.clock ?? systemClock;
-  // The strategies' random choices come from their own stream, apart from the load's.
-  const random = seededRandom(options.seed + 0x2545f491);
+  // The strategies' random choices come from their own stream, apart from the load's (mod 2^32:
+  // the generator only uses the low 32 bits, and the sum may leave the safe range).
+  const random = createSeededRandom((options.seed + 0x2545f491) % 2 ** 32);
   const workers = workerSpecs.map((spec, index) => new Worker(index, spec.name, spec.speed, Math.max(10, (spec.speed * WINDOW_MS) / 1000)));
   const buffer = bufferFor(options, random, Math.max(...workers.map((w) => w.window)));
   const server: AnyServer = options.batch

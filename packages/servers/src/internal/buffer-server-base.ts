@@ -4,6 +4,7 @@ import {
   assertCount,
   assertFunction,
   assertIterable,
+  assertSignal,
   describeValue,
   type DemandBuffer,
   type Subscriber,
@@ -40,13 +41,6 @@ function assertSubscriber(value: unknown): asserts value is Subscriber<unknown> 
     typeof (value as { handleAssignedEvents?: unknown }).handleAssignedEvents !== 'function'
   ) {
     throw new TypeError(`subscriber must be an object with a handleAssignedEvents method, received ${describeValue(value)}`);
-  }
-}
-
-function assertSignal(name: string, value: unknown): asserts value is AbortSignal | undefined {
-  if (value === undefined) return;
-  if (value === null || typeof value !== 'object' || typeof (value as AbortSignal).addEventListener !== 'function') {
-    throw new TypeError(`${name} must be an AbortSignal, received ${describeValue(value)}`);
   }
 }
 

@@ -1,9 +1,15 @@
 // Parked channel operations: a FIFO that forgets aborted entries lazily, plus the `{ signal }` check.
-import { LimitedQueue, describeValue } from '@dispenser/core';
+import { LimitedQueue, assertSignal, describeValue } from '@dispenser/core';
 
 /** A parked operation; `done` turns true once it was served, aborted or rejected by `close()`. */
 export interface Waiter {
   done: boolean;
+  /** Settles the waiting call with a failure. */
+  reject(reason: unknown): void;
+  /** The call's signal, if any. */
+  readonly signal: AbortSignal | undefined;
+  /** The listener {@link WaiterQueue.park} put on `signal`, removed by {@link settle}. */
+  onAbort: (() => void) | undefined;
 }
 
 /** Aborted entries tolerated before the queue considers compacting itself. */
@@ -26,6 +32,24 @@ export class WaiterQueue<W extends Waiter> {
   }
 
   push(waiter: W): void {
+    this.#queue.push(waiter);
+  }
+
+  /**
+   * Queues a waiting call; if its signal aborts before it is served, the call is forgotten and
+   * rejects with the signal's reason.
+   */
+  park(waiter: W): void {
+    const signal = waiter.signal;
+    if (signal !== undefined) {
+      waiter.onAbort = () => {
+        if (waiter.done) return;
+        waiter.done = true;
+        this.forget();
+        waiter.reject(signal.reason);
+      };
+      signal.addEventListener('abort', waiter.onAbort, { once: true });
+    }
     this.#queue.push(waiter);
   }
 
@@ -67,25 +91,21 @@ function isLive(waiter: Waiter): boolean {
   return !waiter.done;
 }
 
-/**
- * Reads the optional `signal` out of an options bag.
- *
- * @throws TypeError when `options` is not an object or `signal` is not an `AbortSignal`-like object
- */
+/** The optional `signal` of an `options` argument, checked. */
 export function readSignal(options: unknown): AbortSignal | undefined {
   if (options === undefined) return undefined;
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`options must be an object, received ${describeValue(options)}`);
   }
   const signal = (options as { signal?: unknown }).signal;
-  if (signal === undefined) return undefined;
-  if (
-    signal === null ||
-    typeof signal !== 'object' ||
-    typeof (signal as AbortSignal).addEventListener !== 'function' ||
-    typeof (signal as AbortSignal).aborted !== 'boolean'
-  ) {
-    throw new TypeError(`signal must be an AbortSignal, received ${describeValue(signal)}`);
+  assertSignal('signal', signal);
+  return signal;
+}
+
+/** Marks a parked call as served, so its signal can no longer abort it. */
+export function settle(waiter: Waiter): void {
+  waiter.done = true;
+  if (waiter.signal !== undefined && waiter.onAbort !== undefined) {
+    waiter.signal.removeEventListener('abort', waiter.onAbort);
   }
-  return signal as AbortSignal;
 }

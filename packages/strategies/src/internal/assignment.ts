@@ -1,6 +1,7 @@
 // Inputs and results shared by the split strategies: argument checks, O(1) clones, O(picks) results.
 import { Demands, assertCount, describeValue } from '@dispenser/core';
-import type { ReadonlyDemands } from '@dispenser/core';
+import type { AssignmentStrategy, ReadonlyDemands } from '@dispenser/core';
+import { resolveRandom, type RandomSource } from './sampling';
 
 /** What `AssignmentStrategy.assign` returns. */
 export interface Assignment<S> {
@@ -69,4 +70,28 @@ export function assignNone<S>(source: Source<S>): Assignment<S> {
     assigned: new Demands<S>(),
     remaining: source.owned ? source.demands : source.demands.clone(),
   };
+}
+
+/**
+ * Splits `eventCount` events when they are fewer than the total demand (so some demand stays);
+ * `input` is `source.demands`, never mutated.
+ */
+export type Overload = <S>(source: Source<S>, input: Demands<S>, eventCount: number, random: RandomSource) => Assignment<S>;
+
+/**
+ * A split strategy named `name`: validates its arguments, handles the two easy cases (nothing to
+ * assign; enough events for all demand) in O(1), and leaves the overloaded case to `overload`.
+ */
+export function splitStrategy(name: string, options: { random?: RandomSource } | undefined, overload: Overload): AssignmentStrategy {
+  const random = resolveRandom(options);
+  return Object.freeze({
+    name,
+    assign<S>(demands: ReadonlyDemands<S>, eventCount: number): Assignment<S> {
+      const source = prepare(demands, eventCount);
+      const total = source.demands.total;
+      if (eventCount === 0 || total === 0) return assignNone(source);
+      if (total <= eventCount) return assignAll(source);
+      return overload(source, source.demands, eventCount, random);
+    },
+  });
 }
