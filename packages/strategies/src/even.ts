@@ -117,10 +117,12 @@ function waterFill<S>(source: Source<S>, input: Demands<S>, eventCount: number, 
     }
   }
   // `left` < above.length, because a level one higher would not fit.
-  const shuffle = new LazyShuffle(above.length, random);
-  for (; left > 0; left--) {
-    const i = above[shuffle.next()] as number;
-    amounts[i] = (amounts[i] as number) + 1;
+  if (left > 0) {
+    const shuffle = new LazyShuffle(above.length, random);
+    for (; left > 0; left--) {
+      const i = above[shuffle.next()] as number;
+      amounts[i] = (amounts[i] as number) + 1;
+    }
   }
   return settle(source, subscribers, amounts);
 }
