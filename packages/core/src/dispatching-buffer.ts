@@ -3,7 +3,7 @@ import type { DemandBuffer } from './demand-buffer';
 import type { Dispatcher, Send } from './dispatcher';
 import type { DropStrategy } from './drop-strategy';
 import { LimitedQueue } from './limited-queue';
-import { assertCount, assertFunction, describeValue } from './validate';
+import { assertCount, assertFunction, assertObject, describeValue } from './validate';
 
 /** Options of {@link DispatchingBuffer}. */
 export interface DispatchingBufferOptions<E, S> {
@@ -91,9 +91,7 @@ export class DispatchingBuffer<E, S> implements DemandBuffer<E, S> {
    *   that is not a function)
    */
   constructor(options: DispatchingBufferOptions<E, S>) {
-    if (options === null || typeof options !== 'object') {
-      throw new TypeError(`options must be an object, received ${describeValue(options)}`);
-    }
+    assertObject('options', options);
     const { dispatcher, capacity, dropStrategy = 'drop-newest', subscribeOptions } = options;
     assertFunction('options.dispatcher', dispatcher);
     if (subscribeOptions !== undefined) assertFunction('options.subscribeOptions', subscribeOptions);

@@ -5,7 +5,7 @@ import { Demands } from './demands';
 import type { DropStrategy } from './drop-strategy';
 import { StrategyContractError } from './errors';
 import { LimitedQueue } from './limited-queue';
-import { assertFunction, describeValue } from './validate';
+import { assertFunction, assertObject, describeValue } from './validate';
 
 /** Options of {@link EventBuffer}. */
 export interface EventBufferOptions {
@@ -55,9 +55,7 @@ export class EventBuffer<E, S> implements DemandBuffer<E, S> {
    * @throws TypeError / RangeError for a missing strategy, bad capacity or drop strategy
    */
   constructor(options: EventBufferOptions) {
-    if (options === null || typeof options !== 'object') {
-      throw new TypeError(`options must be an object, received ${describeValue(options)}`);
-    }
+    assertObject('options', options);
     const { strategy, capacity, dropStrategy = 'drop-newest' } = options;
     if (strategy === null || typeof strategy !== 'object') {
       throw new TypeError(`options.strategy must be an AssignmentStrategy, received ${describeValue(strategy)}`);

@@ -1,5 +1,14 @@
 export { DispenserError, BufferFullError, BufferEmptyError, BufferClosedError, StrategyContractError, ErrorCode } from './errors';
-export { assertCount, assertDropStrategy, assertFunction, assertIterable, assertSignal, describeValue } from './validate';
+export {
+  assertClock,
+  assertCount,
+  assertDropStrategy,
+  assertFunction,
+  assertIterable,
+  assertObject,
+  assertSignal,
+  describeValue,
+} from './validate';
 export { LimitedQueue } from './limited-queue';
 export { RingBuffer } from './ring-buffer';
 export { Demands } from './demands';

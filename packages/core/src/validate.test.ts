@@ -1,5 +1,13 @@
 import { describe, expect, it, test } from 'vitest';
-import { assertCount, assertDropStrategy, assertFunction, assertIterable, describeValue } from './index';
+import {
+  assertClock,
+  assertCount,
+  assertDropStrategy,
+  assertFunction,
+  assertIterable,
+  assertObject,
+  describeValue,
+} from './index';
 
 describe('describeValue', () => {
   test.each([
@@ -60,5 +68,21 @@ describe('assertIterable and assertFunction', () => {
     expect(() => assertIterable('values', 5)).toThrow('values must be an iterable (for example an array), received 5 (number)');
     expect(() => assertFunction('flush', () => undefined)).not.toThrow();
     expect(() => assertFunction('flush', {})).toThrow('flush must be a function, received an object');
+  });
+});
+
+describe('assertObject and assertClock', () => {
+  it('accept objects and clocks', () => {
+    expect(() => assertObject('options', {})).not.toThrow();
+    expect(() => assertClock('clock', { now: () => 0, setTimeout: () => 1, clearTimeout: () => undefined })).not.toThrow();
+  });
+
+  it('name the argument and the value otherwise', () => {
+    expect(() => assertObject('options', null)).toThrow('options must be an object, received null');
+    expect(() => assertObject('options', 5)).toThrow(TypeError);
+    expect(() => assertClock('options.clock', { setTimeout: () => 1, clearTimeout: () => undefined })).toThrow(
+      'options.clock must be a Clock (an object with now, setTimeout and clearTimeout), received an object',
+    );
+    expect(() => assertClock('clock', undefined)).toThrow(TypeError);
   });
 });

@@ -1,4 +1,5 @@
 // Argument checks shared by every package: one place that words the errors for bad counts and options.
+import type { Clock } from './clock';
 import type { DropStrategy } from './drop-strategy';
 
 /**
@@ -121,5 +122,44 @@ export function assertSignal(name: string, value: unknown): asserts value is Abo
     typeof (value as AbortSignal).aborted !== 'boolean'
   ) {
     throw new TypeError(`${name} must be an AbortSignal, received ${describeValue(value)}`);
+  }
+}
+
+/**
+ * Checks that `value` is a non-null object, as every `options` argument must be.
+ *
+ * @throws TypeError when it is not
+ * @example
+ * ```ts
+ * assertObject('options', options);
+ * ```
+ */
+export function assertObject(name: string, value: unknown): asserts value is object {
+  if (value === null || typeof value !== 'object') {
+    throw new TypeError(`${name} must be an object, received ${describeValue(value)}`);
+  }
+}
+
+/**
+ * Checks that `value` is a {@link Clock}: an object with `now`, `setTimeout` and `clearTimeout`.
+ *
+ * @throws TypeError when it is not
+ * @example
+ * ```ts
+ * assertClock('options.clock', clock);
+ * ```
+ */
+export function assertClock(name: string, value: unknown): asserts value is Clock {
+  const clock = value as Partial<Clock> | null;
+  if (
+    clock === null ||
+    typeof clock !== 'object' ||
+    typeof clock.now !== 'function' ||
+    typeof clock.setTimeout !== 'function' ||
+    typeof clock.clearTimeout !== 'function'
+  ) {
+    throw new TypeError(
+      `${name} must be a Clock (an object with now, setTimeout and clearTimeout), received ${describeValue(value)}`,
+    );
   }
 }

@@ -1,5 +1,11 @@
 // A DemandBuffer plus a SubscriptionManager: demand of subscribers that go away is cancelled.
-import { assertCount, assertFunction, describeValue, type DemandBuffer } from '@dispenser/core';
+import {
+  assertCount,
+  assertFunction,
+  assertObject,
+  describeValue,
+  type DemandBuffer,
+} from '@dispenser/core';
 import type { DownResult, MonitorRef } from './monitor';
 import { SubscriptionManager, type SubscriptionManagerOptions } from './subscription-manager';
 
@@ -41,9 +47,7 @@ export class MonitoredBuffer<E, S> {
    */
   constructor(buffer: DemandBuffer<E, S>, options: MonitoredBufferOptions<S> = {}) {
     assertDemandBuffer('buffer', buffer);
-    if (options === null || typeof options !== 'object') {
-      throw new TypeError(`options must be an object, received ${describeValue(options)}`);
-    }
+    assertObject('options', options);
     const { onDown } = options;
     if (onDown !== undefined) assertFunction('options.onDown', onDown);
     this.#buffer = buffer;

@@ -1,5 +1,5 @@
 // Tracks which subscribers are watched, with one ref per monitoring and a cleanup that runs once.
-import { assertFunction, describeValue } from '@dispenser/core';
+import { assertFunction, assertObject } from '@dispenser/core';
 import { watchSignal, type DownResult, type Monitor, type MonitorRef } from './monitor';
 
 /** Options of {@link SubscriptionManager}. */
@@ -54,9 +54,7 @@ export class SubscriptionManager<S> {
    * @throws TypeError when `options` is not an object, or `monitor` / `onDown` is not a function
    */
   constructor(options: SubscriptionManagerOptions<S> = {}) {
-    if (options === null || typeof options !== 'object') {
-      throw new TypeError(`options must be an object, received ${describeValue(options)}`);
-    }
+    assertObject('options', options);
     const { monitor = watchSignal, onDown } = options;
     assertFunction('options.monitor', monitor);
     if (onDown !== undefined) assertFunction('options.onDown', onDown);

@@ -1,5 +1,12 @@
 // A push server that sends in batches: once enough events wait, or after a maximum delay.
-import { assertCount, describeValue, systemClock, type Clock } from '@dispenser/core';
+import {
+  assertClock,
+  assertCount,
+  assertObject,
+  describeValue,
+  systemClock,
+  type Clock,
+} from '@dispenser/core';
 import type { BufferServerOptions } from './buffer-server';
 import { BufferServerBase, type FlushPolicyFactory } from './internal/buffer-server-base';
 
@@ -53,9 +60,7 @@ export class BatchingBufferServer<E> extends BufferServerBase<E> {
    *   everything `BufferServer` rejects
    */
   constructor(options: BatchingBufferServerOptions<E>) {
-    if (options === null || typeof options !== 'object') {
-      throw new TypeError(`options must be an object, received ${describeValue(options)}`);
-    }
+    assertObject('options', options);
     const { batchSize, maxDelay, clock = systemClock } = options;
     assertCount('options.batchSize', batchSize, 1);
     if (typeof maxDelay !== 'number') {
@@ -64,14 +69,7 @@ export class BatchingBufferServer<E> extends BufferServerBase<E> {
     if (!Number.isFinite(maxDelay) || maxDelay < 0) {
       throw new RangeError(`options.maxDelay must be a finite number >= 0, received ${describeValue(maxDelay)}`);
     }
-    if (
-      clock === null ||
-      typeof clock !== 'object' ||
-      typeof clock.setTimeout !== 'function' ||
-      typeof clock.clearTimeout !== 'function'
-    ) {
-      throw new TypeError(`options.clock must be a Clock (now, setTimeout, clearTimeout), received ${describeValue(clock)}`);
-    }
+    assertClock('options.clock', clock);
     super(options, batchPolicy(batchSize, maxDelay, clock));
     this.batchSize = batchSize;
     this.maxDelay = maxDelay;

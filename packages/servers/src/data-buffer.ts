@@ -1,13 +1,16 @@
 // A keyed flush buffer: values gathered per key and written out per key after an interval, with retries and lanes.
 import {
-  BufferClosedError,
-  LimitedQueue,
+  assertClock,
   assertCount,
   assertFunction,
+  assertObject,
+  BufferClosedError,
   describeValue,
+  LimitedQueue,
   systemClock,
   type Clock,
 } from '@dispenser/core';
+import { isThenable } from './internal/async';
 import { FlushError, type FlushFailure } from './errors';
 import { fnv1a } from './internal/data-buffer-hash';
 
@@ -200,9 +203,7 @@ export class DataBuffer<K, V> {
    * ```
    */
   constructor(options: DataBufferOptions<K, V>) {
-    if (options === null || typeof options !== 'object') {
-      throw new TypeError(`options must be an object, received ${describeValue(options)}`);
-    }
+    assertObject('options', options);
     const {
       flush,
       onError,
@@ -223,7 +224,7 @@ export class DataBuffer<K, V> {
     assertCount('partitions', partitions, 1);
     assertCount('retryDelay', retryDelay, 0);
     assertCount('retryMax', retryMax, 1);
-    assertClock(clock);
+    assertClock('clock', clock);
     assertFunction('random', random);
     this.#flushFn = flush;
     this.#onError = onError;
@@ -582,25 +583,3 @@ function assertMaxSize(value: unknown): asserts value is number {
   if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(message);
 }
 
-function assertClock(value: unknown): asserts value is Clock {
-  const clock = value as Partial<Clock> | null;
-  if (
-    clock === null ||
-    typeof clock !== 'object' ||
-    typeof clock.now !== 'function' ||
-    typeof clock.setTimeout !== 'function' ||
-    typeof clock.clearTimeout !== 'function'
-  ) {
-    throw new TypeError(
-      `clock must be a Clock (an object with now, setTimeout and clearTimeout), received ${describeValue(value)}`,
-    );
-  }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}

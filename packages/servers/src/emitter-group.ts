@@ -1,5 +1,6 @@
 // Load-balanced groups of emitters per subscription: each event goes to one random member (reckon_db's emitter groups).
-import { assertCount, assertFunction, describeValue } from '@dispenser/core';
+import { assertCount, assertFunction, assertObject, describeValue } from '@dispenser/core';
+import { isThenable, rethrowLater } from './internal/async';
 
 /**
  * What an {@link Emitter} receives from {@link EmitterGroup.broadcast}.
@@ -131,9 +132,7 @@ export class EmitterGroup<E> {
    * ```
    */
   constructor(options: EmitterGroupOptions<E> = {}) {
-    if (options === null || typeof options !== 'object') {
-      throw new TypeError(`options must be an object, received ${describeValue(options)}`);
-    }
+    assertObject('options', options);
     const { node, random = Math.random, onError = rethrowLater } = options;
     if (node !== undefined && typeof node !== 'string') {
       throw new TypeError(`node must be a string, received ${describeValue(node)}`);
@@ -318,17 +317,3 @@ function pickIndex(random: number, length: number): number {
   return index >= length ? length - 1 : index;
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
-
-/** Default `onError`: lets the error escape outside `broadcast`, as an unhandled one. */
-function rethrowLater(error: unknown): void {
-  queueMicrotask(() => {
-    throw error;
-  });
-}

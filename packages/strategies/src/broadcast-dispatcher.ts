@@ -1,5 +1,5 @@
 // GenStage's BroadcastDispatcher: every event to every consumer, paced by the smallest demand.
-import { assertCount, assertFunction, describeValue } from '@dispenser/core';
+import { assertCount, assertFunction, assertObject } from '@dispenser/core';
 import type { Dispatcher, Send } from '@dispenser/core';
 import { AlreadySubscribedError, NotSubscribedError } from './errors';
 
@@ -63,9 +63,7 @@ export class BroadcastDispatcher<E, C> implements Dispatcher<E, C> {
    */
   constructor(send: Send<E, C>, options: Record<string, never> = {}) {
     assertFunction('send', send);
-    if (options === null || typeof options !== 'object') {
-      throw new TypeError(`options must be an object, received ${describeValue(options)}`);
-    }
+    assertObject('options', options);
     this.#send = send;
   }
 
@@ -94,9 +92,7 @@ export class BroadcastDispatcher<E, C> implements Dispatcher<E, C> {
   subscribe(consumer: C, options?: BroadcastSubscribeOptions<E>): number {
     let selector: ((event: E) => boolean) | undefined;
     if (options !== undefined) {
-      if (options === null || typeof options !== 'object') {
-        throw new TypeError(`options must be an object, received ${describeValue(options)}`);
-      }
+      assertObject('options', options);
       selector = options.selector;
       if (selector !== undefined) assertFunction('options.selector', selector);
     }

@@ -1,5 +1,5 @@
 // GenStage's DemandDispatcher: each batch goes to the consumer with the biggest demand, FIFO among ties.
-import { assertCount, assertFunction, describeValue } from '@dispenser/core';
+import { assertCount, assertFunction, assertObject, describeValue } from '@dispenser/core';
 import type { Dispatcher, Send } from '@dispenser/core';
 import { AlreadySubscribedError, NotSubscribedError } from './errors';
 
@@ -106,9 +106,7 @@ export class DemandDispatcher<E, C> implements Dispatcher<E, C> {
    */
   constructor(send: Send<E, C>, options: DemandDispatcherOptions<C> = {}) {
     assertFunction('send', send);
-    if (options === null || typeof options !== 'object') {
-      throw new TypeError(`options must be an object, received ${describeValue(options)}`);
-    }
+    assertObject('options', options);
     const { shuffleDemandsOnFirstDispatch = false, maxDemand, onWarning, random = Math.random } = options;
     if (typeof shuffleDemandsOnFirstDispatch !== 'boolean') {
       throw new TypeError(

@@ -1,10 +1,11 @@
 // Everything BufferServer and BatchingBufferServer share; they differ only in their flush policy.
 import {
-  BufferClosedError,
   assertCount,
   assertFunction,
   assertIterable,
+  assertObject,
   assertSignal,
+  BufferClosedError,
   describeValue,
   type DemandBuffer,
   type Subscriber,
@@ -13,6 +14,7 @@ import { MonitoredBuffer, signalMonitor } from '@dispenser/monitored-buffer';
 import { DeliveryError } from '../errors';
 import type { BufferServerOptions, ServerMetrics, ServerStats, WriteOptions } from '../buffer-server';
 import type { Subscription, SubscribeOptions } from '../subscription';
+import { isThenable, rethrowLater } from './async';
 import { PendingWrites } from './pending-writes';
 import { ServerSubscription, type SubscriptionHost } from './server-subscription';
 
@@ -27,13 +29,6 @@ export interface FlushPolicy {
 /** Builds the policy; `flush` assigns whatever can be assigned now (for timers). */
 export type FlushPolicyFactory = (flush: () => void) => FlushPolicy;
 
-/** Throws a microtask error: for errors nobody asked to receive, so they are never swallowed. */
-function reportUncaught(error: unknown): void {
-  queueMicrotask(() => {
-    throw error;
-  });
-}
-
 function assertSubscriber(value: unknown): asserts value is Subscriber<unknown> {
   if (
     value === null ||
@@ -42,10 +37,6 @@ function assertSubscriber(value: unknown): asserts value is Subscriber<unknown> 
   ) {
     throw new TypeError(`subscriber must be an object with a handleAssignedEvents method, received ${describeValue(value)}`);
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
 }
 
 /**
@@ -63,7 +54,7 @@ export abstract class BufferServerBase<E> {
   readonly #policy: FlushPolicy;
   readonly #redeliver: boolean;
   readonly #onError: ((error: unknown, subscriber: Subscriber<E>) => void) | undefined;
-  readonly #writes = new PendingWrites<E>(reportUncaught);
+  readonly #writes = new PendingWrites<E>(rethrowLater);
   readonly #subscriptions = new Set<ServerSubscription<E>>();
   readonly #inflight = new Set<Promise<void>>();
   /** Subscribers that went down or failed during the current round, with why. */
@@ -87,9 +78,7 @@ export abstract class BufferServerBase<E> {
    *   `redeliver: true` with a buffer that has no `prepend`
    */
   protected constructor(options: BufferServerOptions<E>, policy: FlushPolicyFactory) {
-    if (options === null || typeof options !== 'object') {
-      throw new TypeError(`options must be an object, received ${describeValue(options)}`);
-    }
+    assertObject('options', options);
     const { buffer, monitor = signalMonitor, redeliver = false, onError } = options;
     assertFunction('options.monitor', monitor);
     if (onError !== undefined) assertFunction('options.onError', onError);
@@ -157,9 +146,7 @@ export abstract class BufferServerBase<E> {
     try {
       this.#assertOpen();
       assertIterable('events', events);
-      if (options === null || typeof options !== 'object') {
-        throw new TypeError(`options must be an object, received ${describeValue(options)}`);
-      }
+      assertObject('options', options);
       assertSignal('options.signal', options.signal);
       if (options.onAccepted !== undefined) assertFunction('options.onAccepted', options.onAccepted);
     } catch (error) {
@@ -211,9 +198,7 @@ export abstract class BufferServerBase<E> {
    */
   subscribe(options: SubscribeOptions = {}): Subscription<E> {
     this.#assertOpen();
-    if (options === null || typeof options !== 'object') {
-      throw new TypeError(`options must be an object, received ${describeValue(options)}`);
-    }
+    assertObject('options', options);
     const { maxDemand = 1000, signal } = options;
     assertCount('options.maxDemand', maxDemand, 1);
     const minDemand = options.minDemand ?? Math.floor(maxDemand * 0.75);
@@ -268,7 +253,7 @@ export abstract class BufferServerBase<E> {
         try {
           this.unsubscribe(subscriber);
         } catch (error) {
-          reportUncaught(error);
+          rethrowLater(error);
         }
       }
       for (const subscription of this.#subscriptions) subscription.drain();
@@ -369,7 +354,7 @@ export abstract class BufferServerBase<E> {
     try {
       this.unsubscribe(subscriber);
     } catch (error) {
-      reportUncaught(error);
+      rethrowLater(error);
     }
     if (this.#redeliver) {
       this.#dropped += (this.#buffer.prepend as (events: readonly E[]) => number)(events);
@@ -384,13 +369,13 @@ export abstract class BufferServerBase<E> {
   #report(error: DeliveryError<E>, subscriber: Subscriber<E>, required: boolean): void {
     const onError = this.#onError;
     if (onError === undefined) {
-      if (required) reportUncaught(error);
+      if (required) rethrowLater(error);
       return;
     }
     try {
       onError(error, subscriber);
     } catch (thrown) {
-      reportUncaught(thrown);
+      rethrowLater(thrown);
     }
   }
 

@@ -1,5 +1,5 @@
 // Parked channel operations: a FIFO that forgets aborted entries lazily, plus the `{ signal }` check.
-import { LimitedQueue, assertSignal, describeValue } from '@dispenser/core';
+import { assertObject, assertSignal, LimitedQueue } from '@dispenser/core';
 
 /** A parked operation; `done` turns true once it was served, aborted or rejected by `close()`. */
 export interface Waiter {
@@ -94,9 +94,7 @@ function isLive(waiter: Waiter): boolean {
 /** The optional `signal` of an `options` argument, checked. */
 export function readSignal(options: unknown): AbortSignal | undefined {
   if (options === undefined) return undefined;
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError(`options must be an object, received ${describeValue(options)}`);
-  }
+  assertObject('options', options);
   const signal = (options as { signal?: unknown }).signal;
   assertSignal('signal', signal);
   return signal;

@@ -1,5 +1,5 @@
 // Random sampling shared by the split strategies: draw slots of a Demands without scanning it.
-import { assertFunction, describeValue } from '@dispenser/core';
+import { assertFunction, assertObject } from '@dispenser/core';
 
 /** A source of numbers in [0, 1), like `Math.random`. */
 export type RandomSource = () => number;
@@ -53,9 +53,7 @@ const mathRandom: RandomSource = () => Math.random();
  */
 export function resolveRandom(options: { random?: RandomSource } | undefined): RandomSource {
   if (options === undefined) return mathRandom;
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError(`options must be an object, received ${describeValue(options)}`);
-  }
+  assertObject('options', options);
   const { random } = options;
   if (random === undefined) return mathRandom;
   assertFunction('options.random', random);
