@@ -31,10 +31,6 @@ export class WaiterQueue<W extends Waiter> {
     return this.#queue.size - this.#dead;
   }
 
-  push(waiter: W): void {
-    this.#queue.push(waiter);
-  }
-
   /**
    * Queues a waiting call; if its signal aborts before it is served, the call is forgotten and
    * rejects with the signal's reason.

@@ -25,7 +25,7 @@ export interface Source<S> {
  * @throws TypeError when `demands` is not an object
  * @throws TypeError / RangeError when `eventCount` is not a non-negative safe integer
  */
-export function prepare<S>(demands: ReadonlyDemands<S>, eventCount: number): Source<S> {
+function prepare<S>(demands: ReadonlyDemands<S>, eventCount: number): Source<S> {
   if (demands === null || typeof demands !== 'object') {
     throw new TypeError(`demands must be a ReadonlyDemands, received ${describeValue(demands)}`);
   }
@@ -57,7 +57,7 @@ export function settle<S>(
 }
 
 /** The result when every demand can be met: all of it is assigned, nothing remains. */
-export function assignAll<S>(source: Source<S>): Assignment<S> {
+function assignAll<S>(source: Source<S>): Assignment<S> {
   return {
     assigned: source.owned ? source.demands : source.demands.clone(),
     remaining: new Demands<S>(),
@@ -65,7 +65,7 @@ export function assignAll<S>(source: Source<S>): Assignment<S> {
 }
 
 /** The result when nothing can be assigned. */
-export function assignNone<S>(source: Source<S>): Assignment<S> {
+function assignNone<S>(source: Source<S>): Assignment<S> {
   return {
     assigned: new Demands<S>(),
     remaining: source.owned ? source.demands : source.demands.clone(),
