@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import ts from 'typescript';
 
 const dir = process.cwd();
 const { name } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
@@ -23,6 +24,29 @@ const esmKeys = Object.keys(esm).filter((k) => k !== 'default').sort();
 const cjsKeys = Object.keys(cjs).sort();
 if (esmKeys.length === 0) problems.push('import() gave no exports');
 if (esmKeys.join() !== cjsKeys.join()) problems.push(`import() and require() differ: [${esmKeys}] vs [${cjsKeys}]`);
+
+// Published types name only what users can import: every top-level declaration of a .d.ts is exported.
+for (const { path } of pack.files) {
+  if (!/\.d\.c?ts$/.test(path)) continue;
+  const source = ts.createSourceFile(path, readFileSync(join(dir, path), 'utf8'), ts.ScriptTarget.Latest);
+  const declared = new Set();
+  const exported = new Set();
+  for (const statement of source.statements) {
+    if (ts.isExportDeclaration(statement) && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
+      for (const element of statement.exportClause.elements) exported.add((element.propertyName ?? element.name).text);
+      continue;
+    }
+    const names = ts.isVariableStatement(statement)
+      ? statement.declarationList.declarations.map((d) => d.name.getText(source))
+      : statement.name && ts.isIdentifier(statement.name)
+        ? [statement.name.text]
+        : [];
+    const isExported = statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false;
+    for (const name of names) (isExported ? exported : declared).add(name);
+  }
+  const leaked = [...declared].filter((name) => !exported.has(name));
+  if (leaked.length > 0) problems.push(`${path} declares ${leaked.join(', ')} without exporting it (internal types leak into the published .d.ts)`);
+}
 
 if (problems.length > 0) {
   console.error(`${name}: ${problems.join('; ')}`);

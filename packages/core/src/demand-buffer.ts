@@ -32,5 +32,12 @@ export interface DemandBuffer<E, S> {
    */
   prepend?(events: readonly E[]): number;
   /** Optional: the capacity, so writers can wait for room. */
-  readonly capacity?: number;
+  readonly capacity?: number | undefined;
+  /**
+   * Optional fast path: `append(events)` then `assignEvents()` in one call, pushing the pairs
+   * into `into` and returning how many events were dropped. A buffer can then hand events out
+   * without storing them first. When the assignment throws, the events must be buffered as
+   * `append(events)` alone would have left them.
+   */
+  appendAndAssign?(events: readonly E[], into: Array<[S, E[]]>): number;
 }

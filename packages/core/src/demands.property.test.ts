@@ -39,6 +39,9 @@ test.prop([fc.array(fc.tuple(fc.nat(5), op), { maxLength: 80 })], { numRuns: 300
         expect(demands.subscribers()).toEqual(model);
         expect(demands.total).toBe([...model.values()].reduce((a, b) => a + b, 0));
         expect(demands.size).toBe(model.size);
+        const slots = new Map<number, number>();
+        for (let i = 0; i < demands.size; i++) slots.set(demands.subscriberAt(i), demands.amountAt(i));
+        expect(slots).toEqual(model);
       }
     }
   },

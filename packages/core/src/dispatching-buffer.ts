@@ -2,8 +2,8 @@
 import type { DemandBuffer } from './demand-buffer';
 import type { Dispatcher, Send } from './dispatcher';
 import type { DropStrategy } from './drop-strategy';
-import { LimitedQueue } from './limited-queue';
-import { assertCount, assertFunction, assertObject, describeValue } from './validate';
+import { Ring } from './internal/ring';
+import { assertBatch, assertCount, assertDropStrategy, assertFunction, assertObject, describeValue } from './validate';
 
 /** Options of {@link DispatchingBuffer}. */
 export interface DispatchingBufferOptions<E, S> {
@@ -75,7 +75,7 @@ export interface DispatchingBufferOptions<E, S> {
 export class DispatchingBuffer<E, S> implements DemandBuffer<E, S> {
   /** The dispatcher this buffer drives, for inspection. Do not call it directly. */
   readonly dispatcher: Dispatcher<E, S>;
-  readonly #queue: LimitedQueue<E>;
+  readonly #queue: Ring<E>;
   readonly #subscribeOptions: ((subscriber: S) => Record<string, unknown>) | undefined;
   readonly #subscriptions = new Map<S, Subscription<S>>();
   /** Asks recorded since the last assignEvents, in order. */
@@ -95,7 +95,9 @@ export class DispatchingBuffer<E, S> implements DemandBuffer<E, S> {
     const { dispatcher, capacity, dropStrategy = 'drop-newest', subscribeOptions } = options;
     assertFunction('options.dispatcher', dispatcher);
     if (subscribeOptions !== undefined) assertFunction('options.subscribeOptions', subscribeOptions);
-    this.#queue = new LimitedQueue<E>(capacity, dropStrategy);
+    assertCount('options.capacity', capacity, 1);
+    assertDropStrategy('options.dropStrategy', dropStrategy);
+    this.#queue = new Ring<E>(capacity, dropStrategy);
     this.#subscribeOptions = subscribeOptions;
     const built: unknown = dispatcher(this.#send);
     if (built === null || typeof built !== 'object') {
@@ -132,9 +134,10 @@ export class DispatchingBuffer<E, S> implements DemandBuffer<E, S> {
    * Adds events at the back of the queue; dispatching happens in {@link DispatchingBuffer.assignEvents}.
    *
    * @returns how many events were dropped
-   * @throws TypeError when `events` is not iterable (nothing changes)
+   * @throws TypeError when `events` is not an array (nothing changes)
    */
   append(events: readonly E[]): number {
+    assertBatch('events', events);
     return this.#queue.append(events);
   }
 
@@ -142,9 +145,10 @@ export class DispatchingBuffer<E, S> implements DemandBuffer<E, S> {
    * Puts events back at the head of the queue, oldest first (for redelivery).
    *
    * @returns how many events were dropped
-   * @throws TypeError when `events` is not iterable (nothing changes)
+   * @throws TypeError when `events` is not an array (nothing changes)
    */
   prepend(events: readonly E[]): number {
+    assertBatch('events', events);
     return this.#queue.prepend(events);
   }
 

@@ -8,7 +8,7 @@
  * | `BUFFER_FULL` | a fixed-size buffer cannot take another value |
  * | `BUFFER_EMPTY` | a read finds nothing to return |
  * | `BUFFER_CLOSED` | a closed buffer, server or channel is written to or read from |
- * | `STRATEGY_CONTRACT` | an assignment strategy returned demands that break its contract |
+ * | `STRATEGY_CONTRACT` | an assignment strategy returned a result that breaks its contract |
  */
 export const ErrorCode = {
   BUFFER_FULL: 'BUFFER_FULL',
@@ -93,17 +93,45 @@ export class BufferClosedError extends DispenserError {
 }
 
 /**
- * Thrown by a buffer when its assignment strategy returns demands that break the
+ * The rule of the {@link AssignmentStrategy} contract that a result broke:
+ *
+ * | rule | the result |
+ * | --- | --- |
+ * | `'not-a-list'` | is not an array |
+ * | `'malformed-entry'` | holds an entry that is not a `[subscriber, count]` array |
+ * | `'no-demand'` | gives events to a subscriber without demand |
+ * | `'bad-count'` | holds a count that is not an integer from 1 to the subscriber's demand |
+ * | `'duplicate-subscriber'` | names a subscriber twice |
+ * | `'too-many-events'` | assigns more events than there are |
+ */
+export type StrategyContractRule =
+  | 'not-a-list'
+  | 'malformed-entry'
+  | 'no-demand'
+  | 'bad-count'
+  | 'duplicate-subscriber'
+  | 'too-many-events';
+
+/**
+ * Thrown by a buffer when its assignment strategy returns a result that breaks the
  * {@link AssignmentStrategy} contract; the buffer is left as it was before the call.
  *
  * @example
  * ```ts
- * buffer.assignEvents(); // throws StrategyContractError if the strategy over-assigns
+ * try {
+ *   buffer.assignEvents();
+ * } catch (error) {
+ *   if (error instanceof StrategyContractError) console.error(error.rule, error.message);
+ * }
  * ```
  */
 export class StrategyContractError extends DispenserError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** Which rule the result broke, when a buffer detected it. */
+  readonly rule: StrategyContractRule | undefined;
+
+  constructor(message: string, options?: { cause?: unknown; rule?: StrategyContractRule }) {
     super(ErrorCode.STRATEGY_CONTRACT, message, options);
     this.name = 'StrategyContractError';
+    this.rule = options?.rule;
   }
 }

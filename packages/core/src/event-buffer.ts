@@ -1,11 +1,13 @@
 // The dispenser buffer: bounded events plus per-subscriber demand, assigned by a strategy.
 import type { AssignmentStrategy } from './assignment-strategy';
 import type { DemandBuffer } from './demand-buffer';
-import { Demands } from './demands';
+import { assertDemandFits, type ReadonlyDemands } from './demands';
 import type { DropStrategy } from './drop-strategy';
-import { StrategyContractError } from './errors';
-import { LimitedQueue } from './limited-queue';
-import { assertFunction, assertObject, describeValue } from './validate';
+import { AssignmentCheck } from './internal/assignment-check';
+import { DemandTable } from './internal/demand-table';
+import { DemandsView } from './internal/demands-view';
+import { Ring } from './internal/ring';
+import { assertBatch, assertCount, assertDropStrategy, assertFunction, assertObject, describeValue } from './validate';
 
 /** Options of {@link EventBuffer}. */
 export interface EventBufferOptions {
@@ -48,8 +50,16 @@ export interface EventBufferOptions {
 export class EventBuffer<E, S> implements DemandBuffer<E, S> {
   /** The strategy that splits events over demand. */
   readonly strategy: AssignmentStrategy;
-  #queue: LimitedQueue<E>;
-  #demands = new Demands<S>();
+  readonly #queue: Ring<E>;
+  readonly #table = new DemandTable<S>();
+  readonly #view: ReadonlyDemands<S> = new DemandsView(this.#table);
+  readonly #check = new AssignmentCheck<S>();
+  /** Scratch for one assignment, reused; subscribers are cleared after use so nothing stays alive. */
+  readonly #subscribers: S[] = [];
+  readonly #slots: number[] = [];
+  readonly #counts: number[] = [];
+  /** Slots whose demand an assignment took to 0, removed once the whole list is applied. */
+  readonly #emptied: number[] = [];
 
   /**
    * @throws TypeError / RangeError for a missing strategy, bad capacity or drop strategy
@@ -61,7 +71,9 @@ export class EventBuffer<E, S> implements DemandBuffer<E, S> {
       throw new TypeError(`options.strategy must be an AssignmentStrategy, received ${describeValue(strategy)}`);
     }
     assertFunction('options.strategy.assign', strategy.assign);
-    this.#queue = new LimitedQueue<E>(capacity, dropStrategy);
+    assertCount('options.capacity', capacity, 1);
+    assertDropStrategy('options.dropStrategy', dropStrategy);
+    this.#queue = new Ring<E>(capacity, dropStrategy);
     this.strategy = strategy;
   }
 
@@ -80,27 +92,35 @@ export class EventBuffer<E, S> implements DemandBuffer<E, S> {
     return this.#queue.size;
   }
 
-  /** Outstanding demand of all subscribers. */
-  get demands(): Demands<S> {
-    return this.#demands.clone();
+  /**
+   * Outstanding demand of all subscribers: a live read-only view (no copy; it reads the
+   * buffer's current state every time). Copy it with `new Demands(buffer.demands)` to keep a
+   * snapshot.
+   */
+  get demands(): ReadonlyDemands<S> {
+    return this.#view;
   }
 
   /**
    * Adds events at the back of the buffer.
    *
    * @returns how many events were dropped
-   * @throws TypeError when `events` is not iterable (nothing changes)
+   * @throws TypeError when `events` is not an array (nothing changes)
    */
   append(events: readonly E[]): number {
+    assertBatch('events', events);
     return this.#queue.append(events);
   }
 
   /**
    * Puts events back at the head, oldest first (for redelivering events a subscriber failed on).
+   * When they do not all fit, the drop strategy decides as if they had never left.
    *
    * @returns how many events were dropped
+   * @throws TypeError when `events` is not an array (nothing changes)
    */
   prepend(events: readonly E[]): number {
+    assertBatch('events', events);
     return this.#queue.prepend(events);
   }
 
@@ -108,50 +128,125 @@ export class EventBuffer<E, S> implements DemandBuffer<E, S> {
    * Adds demand for `subscriber`; met by later calls to {@link EventBuffer.assignEvents}.
    *
    * @param demand - a non-negative safe integer; 0 is a no-op
-   * @throws TypeError / RangeError for a bad demand (nothing changes)
+   * @throws TypeError / RangeError for a bad demand, or when the total demand would pass
+   *   `Number.MAX_SAFE_INTEGER` (nothing changes)
    */
   ask(subscriber: S, demand: number): void {
-    this.#demands.add(subscriber, demand);
+    assertCount('demand', demand);
+    assertDemandFits('demand', this.#table.total, demand);
+    if (demand > 0) this.#table.add(subscriber, demand);
   }
 
   /**
-   * Takes the events that can be sent now and the demand they meet.
+   * Takes the events that can be sent now and the demand they meet: asks the strategy, checks
+   * its whole answer, then removes the events (FIFO slices, in the strategy's order) and
+   * subtracts the demand they meet.
    *
-   * @returns `[subscriber, events]` pairs; `[]` (with nothing changed) when there are no events
-   *   or no demand
-   * @throws StrategyContractError when the strategy breaks its contract (nothing changes)
+   * @returns `[subscriber, events]` pairs in the strategy's order; `[]` (with nothing changed)
+   *   when there are no events or no demand
+   * @throws StrategyContractError when the strategy breaks its contract; whatever the strategy
+   *   throws (in both cases nothing changes)
    */
   assignEvents(): Array<[S, E[]]> {
-    const demands = this.#demands;
-    const available = this.#queue.size;
-    const total = demands.total;
-    if (available === 0 || total === 0) return [];
-    const { assigned, remaining } = this.strategy.assign(demands, available);
-    if (
-      !(assigned instanceof Demands) ||
-      !(remaining instanceof Demands) ||
-      assigned.total > available ||
-      assigned.total + remaining.total !== total
-    ) {
-      throw new StrategyContractError(
-        `strategy '${this.strategy.name}' broke its contract: it must return Demands whose assigned total is at most ${available} and adds up with remaining to the demand total ${total}`,
-      );
-    }
-    this.#demands = remaining;
     const out: Array<[S, E[]]> = [];
-    for (let i = 0, n = assigned.size; i < n; i++) {
-      out.push([assigned.subscriberAt(i) as S, this.#queue.split(assigned.amountAt(i) as number)]);
-    }
+    this.#assignInto(out);
     return out;
+  }
+
+  /**
+   * `append(events)` then `assignEvents()` in one call, pushing the pairs into `into`. When
+   * nothing was buffered, the events handed out are sliced straight from `events` instead of
+   * passing through the buffer: the push servers' hot path.
+   *
+   * **Gotchas:** if the strategy throws or breaks its contract, the error propagates and the
+   * buffer is as `append(events)` alone would have left it.
+   *
+   * @returns how many events were dropped
+   * @throws TypeError when `events` is not an array (nothing changes); StrategyContractError or
+   *   what the strategy throws (the events are then buffered)
+   */
+  appendAndAssign(events: readonly E[], into: Array<[S, E[]]>): number {
+    assertBatch('events', events);
+    const queue = this.#queue;
+    const length = events.length;
+    if (queue.size > 0 || this.#table.total === 0 || length === 0) {
+      const dropped = queue.append(events);
+      this.#assignInto(into);
+      return dropped;
+    }
+    // Nothing buffered: the events that would stay after dropping are events[from..to).
+    let from = 0;
+    let to = length;
+    if (length > queue.capacity) {
+      if (queue.dropStrategy === 'drop-newest') to = queue.capacity;
+      else from = length - queue.capacity;
+    }
+    let entries: number;
+    try {
+      entries = this.#decide(to - from);
+    } catch (error) {
+      queue.append(events);
+      throw error;
+    }
+    const subscribers = this.#subscribers;
+    const counts = this.#counts;
+    let at = from;
+    for (let i = 0; i < entries; i++) {
+      const count = counts[i] as number;
+      into.push([subscribers[i] as S, events.slice(at, at + count)]);
+      at += count;
+    }
+    this.#settle(entries);
+    if (at < to) queue.append(events, at, to);
+    return length - (to - from);
+  }
+
+  /** Assigns buffered events, pushing `[subscriber, events]` pairs into `out`. */
+  #assignInto(out: Array<[S, E[]]>): void {
+    const available = this.#queue.size;
+    if (available === 0 || this.#table.total === 0) return;
+    const entries = this.#decide(available);
+    const queue = this.#queue;
+    const subscribers = this.#subscribers;
+    const counts = this.#counts;
+    for (let i = 0; i < entries; i++) out.push([subscribers[i] as S, queue.split(counts[i] as number)]);
+    this.#settle(entries);
+  }
+
+  /** Subtracts the checked counts from the demands (by slot, no second lookup) and clears the scratch. */
+  #settle(entries: number): void {
+    const table = this.#table;
+    const subscribers = this.#subscribers;
+    const slots = this.#slots;
+    const counts = this.#counts;
+    const emptied = this.#emptied;
+    let empty = 0;
+    for (let i = 0; i < entries; i++) {
+      subscribers[i] = undefined as S;
+      const slot = slots[i] as number;
+      if (table.takeAt(slot, counts[i] as number)) emptied[empty++] = slot;
+    }
+    table.removeEmpty(emptied, empty);
+  }
+
+  /** Asks the strategy about `available` events and checks its answer into the scratch arrays; returns its length. */
+  #decide(available: number): number {
+    const result = this.strategy.assign(this.#view, available);
+    try {
+      return this.#check.read(this.strategy, result, this.#table, available, this.#subscribers, this.#slots, this.#counts);
+    } catch (error) {
+      this.#subscribers.length = 0;
+      throw error;
+    }
   }
 
   /** Cancels the remaining demand of `subscriber`. */
   delete(subscriber: S): void {
-    this.#demands.delete(subscriber);
+    this.#table.delete(subscriber);
   }
 
   /** Buffered events and outstanding demand: exactly `{ buffered, demand }`. */
   stats(): { buffered: number; demand: number } {
-    return { buffered: this.#queue.size, demand: this.#demands.total };
+    return { buffered: this.#queue.size, demand: this.#table.total };
   }
 }

@@ -1,14 +1,4 @@
 export { DispenserError, BufferFullError, BufferEmptyError, BufferClosedError, StrategyContractError, ErrorCode } from './errors';
-export {
-  assertClock,
-  assertCount,
-  assertDropStrategy,
-  assertFunction,
-  assertIterable,
-  assertObject,
-  assertSignal,
-  describeValue,
-} from './validate';
 export { LimitedQueue } from './limited-queue';
 export { RingBuffer } from './ring-buffer';
 export { Demands } from './demands';
@@ -18,7 +8,8 @@ export { systemClock } from './clock';
 
 export type { DropStrategy } from './drop-strategy';
 export type { ReadonlyDemands } from './demands';
-export type { AssignmentStrategy } from './assignment-strategy';
+export type { Assignment, AssignmentStrategy } from './assignment-strategy';
+export type { StrategyContractRule } from './errors';
 export type { DemandBuffer } from './demand-buffer';
 export type { EventBufferOptions } from './event-buffer';
 export type { Dispatcher, Send } from './dispatcher';

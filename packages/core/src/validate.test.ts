@@ -7,7 +7,7 @@ import {
   assertIterable,
   assertObject,
   describeValue,
-} from './index';
+} from './internal';
 
 describe('describeValue', () => {
   test.each([

@@ -1,5 +1,6 @@
 // Argument checks shared by every package: one place that words the errors for bad counts and options.
 import type { Clock } from './clock';
+import type { DemandBuffer } from './demand-buffer';
 import type { DropStrategy } from './drop-strategy';
 
 /**
@@ -67,6 +68,22 @@ export function assertDropStrategy(name: string, value: unknown): asserts value 
   if (value === 'drop-newest' || value === 'drop-oldest') return;
   const message = `${name} must be 'drop-newest' or 'drop-oldest', received ${describeValue(value)}`;
   throw typeof value === 'string' ? new RangeError(message) : new TypeError(message);
+}
+
+/**
+ * Checks that `value` is an array, as every batch of events must be (a string or another
+ * iterable passed as a batch is a mistake, not a batch of its elements).
+ *
+ * @throws TypeError when it is not
+ * @example
+ * ```ts
+ * assertBatch('events', events);
+ * ```
+ */
+export function assertBatch(name: string, value: unknown): asserts value is readonly unknown[] {
+  if (!Array.isArray(value)) {
+    throw new TypeError(`${name} must be an array of events, received ${describeValue(value)}`);
+  }
 }
 
 /**
@@ -161,5 +178,31 @@ export function assertClock(name: string, value: unknown): asserts value is Cloc
     throw new TypeError(
       `${name} must be a Clock (an object with now, setTimeout and clearTimeout), received ${describeValue(value)}`,
     );
+  }
+}
+
+/**
+ * Checks that `value` has the members of a {@link DemandBuffer} that servers and wrappers drive
+ * (`append`, `ask`, `assignEvents`, `delete`, `stats`). Structural, so buffers from any copy of
+ * `@dispenser/core`, or written by hand, pass.
+ *
+ * @throws TypeError when it does not
+ * @example
+ * ```ts
+ * assertDemandBuffer('options.buffer', options.buffer);
+ * ```
+ */
+export function assertDemandBuffer(name: string, value: unknown): asserts value is DemandBuffer<unknown, unknown> {
+  const candidate = value as Partial<Record<keyof DemandBuffer<unknown, unknown>, unknown>> | null;
+  if (
+    candidate === null ||
+    typeof candidate !== 'object' ||
+    typeof candidate.append !== 'function' ||
+    typeof candidate.ask !== 'function' ||
+    typeof candidate.assignEvents !== 'function' ||
+    typeof candidate.delete !== 'function' ||
+    typeof candidate.stats !== 'function'
+  ) {
+    throw new TypeError(`${name} must be a DemandBuffer (append, ask, assignEvents, delete, stats), received ${describeValue(value)}`);
   }
 }

@@ -1,5 +1,5 @@
 // How a subscriber is watched: the Monitor contract and the AbortSignal-based default.
-import { assertSignal } from '@dispenser/core';
+import { assertSignal } from '@dispenser/core/internal';
 
 /**
  * Watches one subscriber and calls `down` once it is gone (the Node counterpart of an Erlang

@@ -2,7 +2,7 @@ import { fc, test } from '@fast-check/vitest';
 import { EventBuffer } from '@dispenser/core';
 import { expect } from 'vitest';
 import { MonitoredBuffer } from './index';
-import { inOrder } from './test/in-order';
+import { fillInOrder } from '@dispenser/testing-utils';
 
 type Command =
   | { kind: 'append'; count: number }
@@ -42,7 +42,7 @@ test.prop([fc.array(command, { maxLength: 60 })], { numRuns: 200 })(
     });
     let withCleanup = 0;
     let cleaned = 0;
-    const buffer = new MonitoredBuffer<number, Worker>(new EventBuffer({ strategy: inOrder, capacity: 8 }), {
+    const buffer = new MonitoredBuffer<number, Worker>(new EventBuffer({ strategy: fillInOrder, capacity: 8 }), {
       monitor: (worker, down) => {
         if (worker.signal.aborted) return down(worker.signal.reason);
         withCleanup++;

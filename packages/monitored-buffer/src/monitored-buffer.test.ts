@@ -1,12 +1,11 @@
-import { EventBuffer } from '@dispenser/core';
-import { TestSubscriber } from '@dispenser/testing-utils';
+import { EventBuffer, type DemandBuffer } from '@dispenser/core';
+import { fillInOrder, TestSubscriber } from '@dispenser/testing-utils';
 import { describe, expect, it, vi } from 'vitest';
 import type { Monitor } from './index';
 import { MonitoredBuffer } from './index';
-import { inOrder } from './test/in-order';
 
 function create<S>(capacity = 10, options: ConstructorParameters<typeof MonitoredBuffer<string, S>>[1] = {}) {
-  return new MonitoredBuffer<string, S>(new EventBuffer<string, S>({ strategy: inOrder, capacity }), options);
+  return new MonitoredBuffer<string, S>(new EventBuffer<string, S>({ strategy: fillInOrder, capacity }), options);
 }
 
 describe('MonitoredBuffer', () => {
@@ -128,6 +127,34 @@ describe('MonitoredBuffer', () => {
     expect(() => buffer.ask('a', 1.5)).toThrow(RangeError);
     expect(() => buffer.ask('a', '2' as never)).toThrow(TypeError);
     expect(buffer.stats()).toEqual({ buffered: 0, subscribed: 0, demand: 0 });
+  });
+
+  it('is a complete DemandBuffer: capacity and prepend reach the wrapped buffer', () => {
+    const buffer = create<string>(3);
+    const asBuffer: DemandBuffer<string, string> = buffer;
+    expect(asBuffer.capacity).toBe(3);
+    buffer.append(['c']);
+    expect(buffer.prepend(['a', 'b'])).toBe(0);
+    expect(buffer.prepend(['z'])).toBe(1); // full, 'drop-newest': 'c' makes room
+    buffer.ask('one', 5);
+    expect(buffer.assignEvents()).toEqual([['one', ['z', 'a', 'b']]]);
+  });
+
+  it('refuses prepend, naming the reason, when the wrapped buffer has none', () => {
+    const inner = new EventBuffer<string, string>({ strategy: fillInOrder, capacity: 3 });
+    const plain: DemandBuffer<string, string> = {
+      append: (events) => inner.append(events),
+      ask: (subscriber, demand) => inner.ask(subscriber, demand),
+      assignEvents: () => inner.assignEvents(),
+      delete: (subscriber) => inner.delete(subscriber),
+      get size() {
+        return inner.size;
+      },
+      stats: () => inner.stats(),
+    };
+    const buffer = new MonitoredBuffer(plain);
+    expect(buffer.capacity).toBeUndefined();
+    expect(() => buffer.prepend(['a'])).toThrow(/no prepend method/);
   });
 
   it('rejects something that is not a DemandBuffer', () => {

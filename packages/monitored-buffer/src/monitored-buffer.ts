@@ -1,11 +1,6 @@
 // A DemandBuffer plus a SubscriptionManager: demand of subscribers that go away is cancelled.
-import {
-  assertCount,
-  assertFunction,
-  assertObject,
-  describeValue,
-  type DemandBuffer,
-} from '@dispenser/core';
+import { type DemandBuffer } from '@dispenser/core';
+import { assertCount, assertDemandBuffer, assertFunction, assertObject } from '@dispenser/core/internal';
 import type { DownResult, MonitorRef } from './monitor';
 import { SubscriptionManager, type SubscriptionManagerOptions } from './subscription-manager';
 
@@ -14,13 +9,15 @@ export type MonitoredBufferOptions<S> = SubscriptionManagerOptions<S>;
 
 /**
  * Wraps a `DemandBuffer` (for example `EventBuffer`) so that every subscriber with demand is
- * monitored, and a subscriber that goes down loses its demand automatically.
+ * monitored, and a subscriber that goes down loses its demand automatically. It is a
+ * `DemandBuffer` itself: drive everything through it.
  *
  * A subscriber becomes *subscribed* on its first `ask` with a demand above 0 and stays
  * subscribed (even with no demand left) until `delete`, `down`, or its monitor reports it gone.
  *
- * **When to use:** as the state of a server that pushes events to subscribers which can
- * disappear. `BufferServer` in `@dispenser/servers` is built on it.
+ * **When to use:** as the state of your own server that pushes events to subscribers which can
+ * disappear. (`BufferServer` in `@dispenser/servers` monitors its subscribers itself, with the
+ * same {@link SubscriptionManager}; give it the plain buffer.)
  *
  * **Gotchas:** `onDown` is called after the subscriber's demand is cancelled; a subscriber whose
  * signal is already aborted is reported down during `ask` and ends up with no demand.
@@ -28,16 +25,23 @@ export type MonitoredBufferOptions<S> = SubscriptionManagerOptions<S>;
  * @example
  * ```ts
  * import { EventBuffer } from '@dispenser/core';
+ * import { MonitoredBuffer } from '@dispenser/monitored-buffer';
  * import { even } from '@dispenser/strategies';
+ *
+ * interface Worker { name: string; signal: AbortSignal }
+ * const controller = new AbortController();
+ * const worker: Worker = { name: 'w1', signal: controller.signal };
  *
  * const buffer = new MonitoredBuffer(new EventBuffer<string, Worker>({ strategy: even, capacity: 100 }));
  * buffer.ask(worker, 10);  // monitors worker (down when worker.signal aborts)
  * buffer.append(['a', 'b']);
  * buffer.assignEvents();   // [[worker, ['a', 'b']]]
  * buffer.stats();          // { buffered: 0, subscribed: 1, demand: 8 }
+ * controller.abort();      // worker is down: its demand is cancelled
+ * buffer.stats();          // { buffered: 0, subscribed: 0, demand: 0 }
  * ```
  */
-export class MonitoredBuffer<E, S> {
+export class MonitoredBuffer<E, S> implements DemandBuffer<E, S> {
   readonly #buffer: DemandBuffer<E, S>;
   readonly #manager: SubscriptionManager<S>;
 
@@ -64,6 +68,11 @@ export class MonitoredBuffer<E, S> {
   /** Number of buffered events. */
   get size(): number {
     return this.#buffer.size;
+  }
+
+  /** The wrapped buffer's capacity (`undefined` when it has none). */
+  get capacity(): number | undefined {
+    return this.#buffer.capacity;
   }
 
   /** Number of subscribed (monitored) subscribers. */
@@ -93,6 +102,20 @@ export class MonitoredBuffer<E, S> {
    */
   append(events: readonly E[]): number {
     return this.#buffer.append(events);
+  }
+
+  /**
+   * Puts events back at the head of the wrapped buffer, oldest first (for redelivery).
+   *
+   * @returns how many events the buffer dropped
+   * @throws TypeError when the wrapped buffer has no `prepend`
+   */
+  prepend(events: readonly E[]): number {
+    const buffer = this.#buffer;
+    if (typeof buffer.prepend !== 'function') {
+      throw new TypeError('the wrapped buffer has no prepend method, so events cannot be put back');
+    }
+    return buffer.prepend(events);
   }
 
   /**
@@ -148,20 +171,5 @@ export class MonitoredBuffer<E, S> {
   stats(): { buffered: number; subscribed: number; demand: number } {
     const { buffered, demand } = this.#buffer.stats();
     return { buffered, subscribed: this.#manager.size, demand };
-  }
-}
-
-function assertDemandBuffer(name: string, value: unknown): void {
-  const candidate = value as Partial<Record<keyof DemandBuffer<unknown, unknown>, unknown>> | null;
-  if (
-    candidate === null ||
-    typeof candidate !== 'object' ||
-    typeof candidate.append !== 'function' ||
-    typeof candidate.ask !== 'function' ||
-    typeof candidate.assignEvents !== 'function' ||
-    typeof candidate.delete !== 'function' ||
-    typeof candidate.stats !== 'function'
-  ) {
-    throw new TypeError(`${name} must be a DemandBuffer (append, ask, assignEvents, delete, stats), received ${describeValue(value)}`);
   }
 }

@@ -1,5 +1,5 @@
 // Tracks which subscribers are watched, with one ref per monitoring and a cleanup that runs once.
-import { assertFunction, assertObject } from '@dispenser/core';
+import { assertFunction, assertObject } from '@dispenser/core/internal';
 import { watchSignal, type DownResult, type Monitor, type MonitorRef } from './monitor';
 
 /** Options of {@link SubscriptionManager}. */

@@ -1,14 +1,9 @@
 // A push server that sends in batches: once enough events wait, or after a maximum delay.
-import {
-  assertClock,
-  assertCount,
-  assertObject,
-  describeValue,
-  systemClock,
-  type Clock,
-} from '@dispenser/core';
-import type { BufferServerOptions } from './buffer-server';
-import { BufferServerBase, type FlushPolicyFactory } from './internal/buffer-server-base';
+import { systemClock, type Clock } from '@dispenser/core';
+import { assertClock, assertCount, assertObject, describeValue } from '@dispenser/core/internal';
+import { BufferServer, useFlushPolicy } from './buffer-server';
+import type { FlushPolicyFactory } from './internal/flush-policy';
+import type { BufferServerOptions } from './server-types';
 
 /** Options of {@link BatchingBufferServer}. */
 export interface BatchingBufferServerOptions<E> extends BufferServerOptions<E> {
@@ -32,8 +27,9 @@ export interface BatchingBufferServerOptions<E> extends BufferServerOptions<E> {
  * whichever comes first. Same surface and failure handling as `BufferServer`.
  *
  * The exact rule: an append or ask that leaves `size >= batchSize` assigns at once; otherwise,
- * if no flush timer is pending, one is armed for `maxDelay`. The timer assigns whatever can be
- * assigned and is not re-armed until the next append or ask. `close()` flushes without waiting.
+ * if events wait and no flush timer is pending, one is armed for `maxDelay`. The timer assigns
+ * whatever can be assigned and is not re-armed until the next append or ask. `close()` flushes
+ * without waiting.
  *
  * **When to use:** when each delivery has a fixed cost (a message, a syscall, a database
  * round trip) and subscribers ask for more than one event at a time.
@@ -49,7 +45,7 @@ export interface BatchingBufferServerOptions<E> extends BufferServerOptions<E> {
  * server.append(events);   // sent now if 100 or more are buffered, else within 50 ms
  * ```
  */
-export class BatchingBufferServer<E> extends BufferServerBase<E> {
+export class BatchingBufferServer<E> extends BufferServer<E> {
   /** Events sent at once when this many are buffered. */
   readonly batchSize: number;
   /** Longest delay, in milliseconds, before a smaller batch is sent. */
@@ -70,7 +66,8 @@ export class BatchingBufferServer<E> extends BufferServerBase<E> {
       throw new RangeError(`options.maxDelay must be a finite number >= 0, received ${describeValue(maxDelay)}`);
     }
     assertClock('options.clock', clock);
-    super(options, batchPolicy(batchSize, maxDelay, clock));
+    super(options);
+    useFlushPolicy(this, batchPolicy(batchSize, maxDelay, clock));
     this.batchSize = batchSize;
     this.maxDelay = maxDelay;
   }
@@ -90,7 +87,8 @@ function batchPolicy(batchSize: number, maxDelay: number, clock: Clock): FlushPo
     return {
       shouldAssign(buffered) {
         if (buffered >= batchSize) return true;
-        if (!armed && !closed) {
+        // Only events that wait need the timer: an ask that finds nothing buffered arms none.
+        if (buffered > 0 && !armed && !closed) {
           armed = true;
           timer = clock.setTimeout(fire, maxDelay);
         }

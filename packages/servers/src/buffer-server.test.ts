@@ -1,8 +1,9 @@
 import { BufferClosedError, EventBuffer, type DemandBuffer, type Subscriber } from '@dispenser/core';
-import { even } from '@dispenser/strategies';
+import { createEven, even } from '@dispenser/strategies';
 import { TestSubscriber, createFakeEvents, type FakeEvent } from '@dispenser/testing-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { BufferServer, type BufferServerOptions } from './buffer-server';
+import { BufferServer } from './buffer-server';
+import type { BufferServerOptions } from './server-types';
 import { DeliveryError } from './errors';
 import { createEvenBuffer, ids, type EvenBufferOptions } from './test/fake-events';
 
@@ -123,6 +124,44 @@ describe('BufferServer', () => {
           expect(buffered === 0 || demand === 0).toBe(true);
         }
       }
+    });
+
+    it('hands appended events straight to subscribers with demand, in FIFO slices, buffering the rest', () => {
+      const server = createServer({ capacity: 3, dropStrategy: 'drop-oldest' });
+      const subscriber = new TestSubscriber<FakeEvent>();
+      server.ask(subscriber, 2);
+      const batch = createFakeEvents(6);
+      expect(server.append(batch)).toBe(3);
+      batch.length = 0; // the producer reuses its array
+      expect(ids(subscriber.events)).toEqual([3, 4]);
+      expect(server.stats()).toEqual({ buffered: 1, subscribed: 1, demand: 0 });
+      server.ask(subscriber, 5);
+      expect(ids(subscriber.events)).toEqual([3, 4, 5]);
+      expect(server.metrics()).toEqual({ appended: 6, dropped: 3, delivered: 3 });
+    });
+
+    it('lets a strategy error out of append with the events buffered and the drops counted', () => {
+      let fail = true;
+      const strategy = createEven({ random: () => 0 });
+      const buffer = new EventBuffer<FakeEvent, Subscriber<FakeEvent>>({
+        strategy: {
+          name: 'flaky',
+          assign: (demands, eventCount) => {
+            if (fail) throw new Error('strategy down');
+            return strategy.assign(demands, eventCount);
+          },
+        },
+        capacity: 2,
+      });
+      const server = new BufferServer<FakeEvent>({ buffer });
+      const subscriber = new TestSubscriber<FakeEvent>();
+      server.ask(subscriber, 1);
+      expect(() => server.append(createFakeEvents(3))).toThrow('strategy down');
+      expect(server.metrics()).toEqual({ appended: 3, dropped: 1, delivered: 0 });
+      expect(server.stats()).toEqual({ buffered: 2, subscribed: 1, demand: 1 });
+      fail = false;
+      server.ask(subscriber, 1);
+      expect(ids(subscriber.events)).toEqual([0, 1]);
     });
 
     it('rejects bad arguments without changing anything', () => {

@@ -1,67 +1,30 @@
 // A push server: events go to subscribers as soon as there is demand for them.
-import type { DemandBuffer, Subscriber } from '@dispenser/core';
-import type { Monitor } from '@dispenser/monitored-buffer';
-import { BufferServerBase, type FlushPolicy } from './internal/buffer-server-base';
+import { BufferClosedError, type DemandBuffer, type Subscriber } from '@dispenser/core';
+import { assertBatch, assertCount, assertDemandBuffer, assertFunction, assertObject, assertSignal, describeValue } from '@dispenser/core/internal';
+import { signalMonitor, SubscriptionManager } from '@dispenser/monitored-buffer';
+import { DeliveryError } from './errors';
+import { isThenable, rethrowLater } from './internal/async';
+import { immediately, type FlushPolicy, type FlushPolicyFactory } from './internal/flush-policy';
+import { PendingWrites } from './internal/pending-writes';
+import { ServerSubscription, type SubscriptionHost } from './internal/server-subscription';
+import type { BufferServerOptions, ServerMetrics, ServerStats, WriteOptions } from './server-types';
+import type { Subscription, SubscribeOptions } from './subscription';
 
-/** Options of {@link BufferServer} (and, with more, of `BatchingBufferServer`). */
-export interface BufferServerOptions<E> {
-  /**
-   * The buffer holding events and demand, for example an `EventBuffer` with the `even`
-   * strategy. The server owns it from now on. Its optional `capacity` lets `write()` wait for
-   * room; its optional `prepend` is required by `redeliver: true`.
-   */
-  buffer: DemandBuffer<E, Subscriber<E>>;
-  /**
-   * Watches subscribers and reports them down. Subscriptions made with `subscribe()` are
-   * always watched through their own `signal` instead.
-   * @default signalMonitor (down when `subscriber.signal` aborts)
-   */
-  monitor?: Monitor<Subscriber<E>>;
-  /**
-   * Put the events a failed subscriber did not handle back at the head of the buffer, for the
-   * other subscribers (at-least-once delivery). Needs a buffer with `prepend`.
-   * @default false
-   */
-  redeliver?: boolean;
-  /**
-   * Called with a `DeliveryError` (carrying the events and the `cause`) when a subscriber
-   * fails on a batch. Without `redeliver` this is where those events go; without `onError`
-   * either, the error is rethrown from a microtask so it surfaces like an unhandled rejection.
-   * @default undefined
-   */
-  onError?: (error: unknown, subscriber: Subscriber<E>) => void;
+function assertSubscriber(value: unknown): asserts value is Subscriber<unknown> {
+  if (
+    value === null ||
+    typeof value !== 'object' ||
+    typeof (value as { handleAssignedEvents?: unknown }).handleAssignedEvents !== 'function'
+  ) {
+    throw new TypeError(`subscriber must be an object with a handleAssignedEvents method, received ${describeValue(value)}`);
+  }
 }
 
-/** Options of `write()`. */
-export interface WriteOptions {
-  /** Aborting stops waiting: the write rejects with the signal's reason; what was accepted stays. */
-  signal?: AbortSignal;
-  /**
-   * Called each time more of the events are accepted, with the running total accepted so far;
-   * after an abort, the last value it received is how many of the events are in the buffer.
-   * An error it throws is rethrown from a microtask.
-   */
-  onAccepted?: (accepted: number) => void;
-}
-
-/** Cumulative counters of a server. */
-export interface ServerMetrics {
-  /** Events taken in by `append` and `write`. */
-  appended: number;
-  /** Events the buffer dropped (including any that did not fit back in when redelivered). */
-  dropped: number;
-  /** Events handed to subscribers that took them (not counting failed or given-back batches). */
-  delivered: number;
-}
-
-/** Buffered events, subscribed subscribers and outstanding demand. */
-export interface ServerStats {
-  buffered: number;
-  subscribed: number;
-  demand: number;
-}
-
-const immediately: FlushPolicy = { shouldAssign: () => true, close: () => undefined };
+/**
+ * Gives a server built by a subclass in this package (`BatchingBufferServer`) its flush policy.
+ * Set once, by the static block of {@link BufferServer}; not exported from the package.
+ */
+export let useFlushPolicy: <E>(server: BufferServer<E>, factory: FlushPolicyFactory) => void;
 
 /**
  * Buffers events and pushes them to subscribers by demand: each subscriber's
@@ -104,12 +67,404 @@ const immediately: FlushPolicy = { shouldAssign: () => true, close: () => undefi
  * await server.close();
  * ```
  */
-export class BufferServer<E> extends BufferServerBase<E> {
+export class BufferServer<E> {
+  readonly #buffer: DemandBuffer<E, Subscriber<E>>;
+  /** Watches every subscriber with demand; one that goes down loses its demand. */
+  readonly #manager: SubscriptionManager<Subscriber<E>>;
+  #policy: FlushPolicy = immediately;
+  readonly #redeliver: boolean;
+  readonly #onError: ((error: unknown, subscriber: Subscriber<E>) => void) | undefined;
+  readonly #writes = new PendingWrites<E>(rethrowLater);
+  readonly #subscriptions = new Set<ServerSubscription<E>>();
+  readonly #inflight = new Set<Promise<void>>();
+  /** The pairs of one hand-off, reused (hand-offs never nest). */
+  readonly #pairs: Array<[Subscriber<E>, E[]]> = [];
+  /** Subscribers that went down or failed during the current round, with why. */
+  readonly #fallen = new Map<Subscriber<E>, unknown>();
+  readonly #host: SubscriptionHost<E>;
+  readonly #accept = (events: readonly E[]): void => {
+    this.#appended += events.length;
+    this.#dropped += this.#buffer.append(events);
+  };
+  #appended = 0;
+  #dropped = 0;
+  #delivered = 0;
+  #running = false;
+  #needAssign = false;
+  #inRound = false;
+  #closed = false;
+  #closing: Promise<void> | undefined;
+
   /**
    * @throws TypeError for a missing or malformed buffer, a bad `monitor`/`onError`, or
    *   `redeliver: true` with a buffer that has no `prepend`
    */
+  static {
+    useFlushPolicy = (server, factory) => {
+      server.#policy = factory(() => {
+        if (server.#closed) return;
+        server.#needAssign = true;
+        server.#run();
+      });
+    };
+  }
+
   constructor(options: BufferServerOptions<E>) {
-    super(options, () => immediately);
+    assertObject('options', options);
+    const { buffer, monitor = signalMonitor, redeliver = false, onError } = options;
+    assertDemandBuffer('options.buffer', buffer);
+    assertFunction('options.monitor', monitor);
+    if (onError !== undefined) assertFunction('options.onError', onError);
+    if (typeof redeliver !== 'boolean') {
+      throw new TypeError(`options.redeliver must be a boolean, received ${describeValue(redeliver)}`);
+    }
+    if (redeliver && typeof buffer.prepend !== 'function') {
+      throw new TypeError('options.redeliver needs a buffer with a prepend method (EventBuffer has one)');
+    }
+    this.#buffer = buffer;
+    this.#manager = new SubscriptionManager<Subscriber<E>>({
+      // A subscription watches its own signal; everyone else is watched by the monitor.
+      monitor: (subscriber, down) => (this.#subscriptions.has(subscriber as ServerSubscription<E>) ? undefined : monitor(subscriber, down)),
+      onDown: (subscriber, _ref, reason) => {
+        buffer.delete(subscriber);
+        if (this.#inRound) this.#fallen.set(subscriber, reason);
+      },
+    });
+    this.#redeliver = redeliver;
+    this.#onError = onError;
+    this.#host = {
+      ask: (subscription, amount) => this.ask(subscription, amount),
+      unsubscribe: (subscription) => this.unsubscribe(subscription),
+      restore: (events) => this.#restore(events),
+    };
+  }
+
+  /**
+   * Adds events and hands out at once what the current demand (and the flush policy) allows.
+   *
+   * @returns how many events the buffer dropped (`0` for `[]`)
+   * @throws BufferClosedError after `close()`; TypeError when `events` is not an array
+   */
+  append(events: readonly E[]): number {
+    this.#assertOpen();
+    assertBatch('events', events);
+    const count = events.length;
+    if (count === 0) return 0;
+    this.#appended += count;
+    const buffer = this.#buffer;
+    if (!this.#running && buffer.appendAndAssign !== undefined) {
+      const after = buffer.size + count;
+      const capacity = buffer.capacity;
+      if (this.#policy.shouldAssign(capacity === undefined || after < capacity ? after : capacity)) return this.#handOff(events);
+    }
+    const dropped = buffer.append(events);
+    this.#dropped += dropped;
+    this.#input();
+    return dropped;
+  }
+
+  /**
+   * Adds events without ever dropping: waits until the buffer has room for them (as subscribers
+   * take events), oldest waiting write first, and resolves once all are accepted.
+   *
+   * **Gotchas:** room comes from the buffer's `capacity`; a buffer without one is treated as
+   * unbounded (the events are appended at once, and anything it drops is counted in
+   * `metrics().dropped`). `append` does not wait its turn behind writes. On a `'drop-oldest'`
+   * buffer a later `append` may still evict events a write placed.
+   *
+   * @returns a promise that resolves once every event is in the buffer; it rejects with the
+   *   signal's reason on abort (events accepted before stay; `onAccepted` told you how many),
+   *   or with `BufferClosedError` on `close()`
+   * @throws TypeError (as a rejection) when `events` is not an array
+   */
+  write(events: readonly E[], options: WriteOptions = {}): Promise<void> {
+    try {
+      this.#assertOpen();
+      assertBatch('events', events);
+      assertObject('options', options);
+      assertSignal('options.signal', options.signal);
+      if (options.onAccepted !== undefined) assertFunction('options.onAccepted', options.onAccepted);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const { signal, onAccepted } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (events.length === 0) return Promise.resolve();
+    const done = this.#writes.add(events, signal, onAccepted);
+    this.#run();
+    return done;
+  }
+
+  /**
+   * Adds demand for `subscriber` (subscribing and monitoring it) and hands it buffered events at
+   * once when there are some. An amount of 0 does nothing.
+   *
+   * @throws BufferClosedError after `close()`; TypeError for a subscriber without
+   *   `handleAssignedEvents`; TypeError / RangeError for a bad amount (nothing changes)
+   */
+  ask(subscriber: Subscriber<E>, amount: number): void {
+    this.#assertOpen();
+    assertSubscriber(subscriber);
+    assertCount('amount', amount);
+    if (amount === 0) return;
+    const manager = this.#manager;
+    const known = manager.has(subscriber);
+    this.#buffer.ask(subscriber, amount);
+    if (!known) {
+      try {
+        manager.monitor(subscriber);
+      } catch (error) {
+        this.#buffer.delete(subscriber);
+        throw error;
+      }
+    }
+    this.#input();
+  }
+
+  /**
+   * Unsubscribes `subscriber`: stops monitoring it and cancels its remaining demand. Events
+   * already assigned to it in the round under way are still handed to it.
+   *
+   * @returns `false` when it was not subscribed
+   */
+  unsubscribe(subscriber: Subscriber<E>): boolean {
+    this.#buffer.delete(subscriber);
+    const removed = this.#manager.demonitor(subscriber);
+    if (this.#subscriptions.delete(subscriber as ServerSubscription<E>)) (subscriber as ServerSubscription<E>).drain();
+    return removed;
+  }
+
+  /**
+   * Subscribes a new consumer and returns its events as an async iterable of batches, with
+   * demand kept between `minDemand` and `maxDemand` for you; see {@link Subscription}.
+   *
+   * @throws BufferClosedError after `close()`; TypeError / RangeError for bad options
+   *   (`minDemand` above `maxDemand` included)
+   */
+  subscribe(options: SubscribeOptions = {}): Subscription<E> {
+    this.#assertOpen();
+    assertObject('options', options);
+    const { maxDemand = 1000, signal } = options;
+    assertCount('options.maxDemand', maxDemand, 1);
+    const minDemand = options.minDemand ?? Math.floor(maxDemand * 0.75);
+    assertCount('options.minDemand', minDemand);
+    if (minDemand > maxDemand) {
+      throw new RangeError(`options.minDemand must be at most maxDemand (${maxDemand}), received ${describeValue(minDemand)}`);
+    }
+    assertSignal('options.signal', signal);
+    const subscription = new ServerSubscription<E>(this.#host, maxDemand, minDemand, signal);
+    if (!signal?.aborted) this.#subscriptions.add(subscription);
+    subscription.start();
+    return subscription;
+  }
+
+  /** Buffered events, subscribed subscribers and outstanding demand: exactly `{ buffered, subscribed, demand }`. */
+  stats(): ServerStats {
+    const { buffered, demand } = this.#buffer.stats();
+    return { buffered, subscribed: this.#manager.size, demand };
+  }
+
+  /** Cumulative counters: exactly `{ appended, dropped, delivered }`. */
+  metrics(): ServerMetrics {
+    return { appended: this.#appended, dropped: this.#dropped, delivered: this.#delivered };
+  }
+
+  /**
+   * Shuts the server down: hands out what the current demand can take (without waiting for a
+   * batching timer), rejects waiting writes with `BufferClosedError`, unsubscribes everyone
+   * (subscriptions end after the batches they already hold) and resolves once no promise
+   * returned by a handler is pending. Later `append`, `write`, `ask` and `subscribe` throw
+   * `BufferClosedError`. Events nobody asked for stay in the buffer you passed in.
+   * Calling it again returns the same promise.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  /** Same as {@link BufferServer.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#policy.close();
+    this.#needAssign = true;
+    try {
+      this.#run();
+    } finally {
+      this.#closed = true;
+      this.#writes.rejectAll(new BufferClosedError('the server was closed before the write was accepted'));
+      for (const subscriber of [...this.#manager.subscribers()]) {
+        try {
+          this.unsubscribe(subscriber);
+        } catch (error) {
+          rethrowLater(error);
+        }
+      }
+      for (const subscription of this.#subscriptions) subscription.drain();
+      this.#subscriptions.clear();
+    }
+    while (this.#inflight.size > 0) await Promise.all(this.#inflight);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new BufferClosedError('the server is closed');
+  }
+
+  /** Events or demand arrived: let the policy decide whether to assign, then run. */
+  #input(): void {
+    if (this.#closed) return;
+    if (this.#policy.shouldAssign(this.#buffer.size)) this.#needAssign = true;
+    this.#run();
+  }
+
+  /** Runs rounds and admits waiting writes until nothing is left to do; never nests. */
+  #run(): void {
+    if (this.#running) return;
+    this.#running = true;
+    try {
+      for (;;) {
+        if (this.#needAssign) {
+          this.#needAssign = false;
+          this.#round();
+        } else if (!this.#writes.waiting || !this.#admit()) {
+          break;
+        }
+      }
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  /** Moves events of waiting writes into the room the buffer has; true when some moved. */
+  #admit(): boolean {
+    const capacity = this.#buffer.capacity;
+    const room = capacity === undefined ? Number.POSITIVE_INFINITY : capacity - this.#buffer.size;
+    if (room <= 0 || this.#closed) return false;
+    if (this.#writes.admit(room, this.#accept) === 0) return false;
+    if (this.#policy.shouldAssign(this.#buffer.size)) this.#needAssign = true;
+    return true;
+  }
+
+  /**
+   * Appends and assigns in one step through the buffer's `appendAndAssign` (events that go out at
+   * once skip the buffer), delivers, then runs what the handlers asked for.
+   */
+  #handOff(events: readonly E[]): number {
+    const buffer = this.#buffer;
+    const pairs = this.#pairs;
+    let dropped: number;
+    this.#running = true;
+    try {
+      const before = buffer.size;
+      try {
+        dropped = (buffer.appendAndAssign as NonNullable<typeof buffer.appendAndAssign>)(events, pairs);
+      } catch (error) {
+        // The events are buffered as append() would have left them; count what it dropped.
+        this.#dropped += events.length - (buffer.size - before);
+        throw error;
+      }
+      this.#dropped += dropped;
+      this.#deliverAll(pairs);
+    } finally {
+      this.#running = false;
+    }
+    this.#run();
+    return dropped;
+  }
+
+  /** One round: assign, then hand each batch over. */
+  #round(): void {
+    // Nothing buffered, nothing to assign (size counts every event a buffer holds).
+    if (this.#buffer.size === 0) return;
+    const assignments = this.#buffer.assignEvents();
+    if (assignments.length > 0) this.#deliverAll(assignments);
+  }
+
+  /** Hands each `[subscriber, events]` pair over, in order, then empties `pairs`. */
+  #deliverAll(pairs: Array<[Subscriber<E>, E[]]>): void {
+    this.#inRound = true;
+    try {
+      for (let i = 0; i < pairs.length; i++) {
+        const pair = pairs[i] as [Subscriber<E>, E[]];
+        this.#deliver(pair[0], pair[1]);
+      }
+    } finally {
+      this.#inRound = false;
+      if (this.#fallen.size > 0) this.#fallen.clear();
+      pairs.length = 0;
+    }
+  }
+
+  #deliver(subscriber: Subscriber<E>, events: E[]): void {
+    if (this.#fallen.size > 0 && this.#fallen.has(subscriber)) {
+      this.#fail(subscriber, events, this.#fallen.get(subscriber));
+      return;
+    }
+    let result: void | Promise<void>;
+    try {
+      result = subscriber.handleAssignedEvents(events, this);
+    } catch (error) {
+      this.#fail(subscriber, events, error);
+      return;
+    }
+    this.#delivered += events.length;
+    if (isThenable(result)) this.#track(subscriber, events, result);
+  }
+
+  /** Watches the promise a handler returned; a rejection makes the subscriber fail on its batch. */
+  #track(subscriber: Subscriber<E>, events: E[], result: PromiseLike<unknown>): void {
+    const settled: Promise<void> = Promise.resolve(result).then(
+      () => {
+        this.#inflight.delete(settled);
+      },
+      (error: unknown) => {
+        this.#inflight.delete(settled);
+        this.#delivered -= events.length;
+        this.#fail(subscriber, events, error);
+      },
+    );
+    this.#inflight.add(settled);
+  }
+
+  /** The subscriber is down: drop it, then redeliver or report the events it did not handle. */
+  #fail(subscriber: Subscriber<E>, events: E[], cause: unknown): void {
+    if (this.#inRound) this.#fallen.set(subscriber, cause);
+    try {
+      this.unsubscribe(subscriber);
+    } catch (error) {
+      rethrowLater(error);
+    }
+    if (this.#redeliver) {
+      this.#dropped += (this.#buffer.prepend as (events: readonly E[]) => number)(events);
+      this.#report(new DeliveryError(events, { cause, redelivered: true }), subscriber, false);
+      this.#input();
+    } else {
+      this.#report(new DeliveryError(events, { cause }), subscriber, true);
+    }
+  }
+
+  /** Hands an error to `onError`; when there is none and it matters, rethrows it from a microtask. */
+  #report(error: DeliveryError<E>, subscriber: Subscriber<E>, required: boolean): void {
+    const onError = this.#onError;
+    if (onError === undefined) {
+      if (required) rethrowLater(error);
+      return;
+    }
+    try {
+      onError(error, subscriber);
+    } catch (thrown) {
+      rethrowLater(thrown);
+    }
+  }
+
+  /** Events a subscription took but its consumer will never see: back to the head of the buffer. */
+  #restore(events: E[]): void {
+    if (events.length === 0) return;
+    this.#delivered -= events.length;
+    const buffer = this.#buffer;
+    this.#dropped += typeof buffer.prepend === 'function' ? buffer.prepend(events) : buffer.append(events);
+    this.#input();
   }
 }

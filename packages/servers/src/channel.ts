@@ -1,5 +1,6 @@
 // A Go-style channel for async code: bounded FIFO hand-off between producers and consumers, with cancellation.
-import { BufferClosedError, LimitedQueue, assertCount } from '@dispenser/core';
+import { BufferClosedError, LimitedQueue } from '@dispenser/core';
+import { assertCount } from '@dispenser/core/internal';
 import { WaiterQueue, readSignal, settle, type Waiter } from './internal/channel-waiters';
 
 /** Options of {@link Channel.write} and {@link Channel.read}. */

@@ -1,15 +1,6 @@
 // A keyed flush buffer: values gathered per key and written out per key after an interval, with retries and lanes.
-import {
-  assertClock,
-  assertCount,
-  assertFunction,
-  assertObject,
-  BufferClosedError,
-  describeValue,
-  LimitedQueue,
-  systemClock,
-  type Clock,
-} from '@dispenser/core';
+import { BufferClosedError, LimitedQueue, systemClock, type Clock } from '@dispenser/core';
+import { assertClock, assertCount, assertFunction, assertObject, describeValue } from '@dispenser/core/internal';
 import { isThenable } from './internal/async';
 import { FlushError, type FlushFailure } from './errors';
 import { fnv1a } from './internal/data-buffer-hash';

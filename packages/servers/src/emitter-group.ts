@@ -1,5 +1,5 @@
 // Load-balanced groups of emitters per subscription: each event goes to one random member (reckon_db's emitter groups).
-import { assertCount, assertFunction, assertObject, describeValue } from '@dispenser/core';
+import { assertCount, assertFunction, assertObject, describeValue } from '@dispenser/core/internal';
 import { isThenable, rethrowLater } from './internal/async';
 
 /**

@@ -5,7 +5,7 @@ export { Channel } from './channel';
 export { DataBuffer } from './data-buffer';
 export { EmitterGroup, emitterName, topic } from './emitter-group';
 
-export type { BufferServerOptions, ServerMetrics, ServerStats, WriteOptions } from './buffer-server';
+export type { BufferServerOptions, ServerMetrics, ServerStats, WriteOptions } from './server-types';
 export type { BatchingBufferServerOptions } from './batching-buffer-server';
 export type { Subscription, SubscribeOptions } from './subscription';
 export type { ChannelReadResult, ChannelWaitOptions } from './channel';

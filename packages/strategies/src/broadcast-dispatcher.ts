@@ -1,5 +1,5 @@
 // GenStage's BroadcastDispatcher: every event to every consumer, paced by the smallest demand.
-import { assertCount, assertFunction, assertObject } from '@dispenser/core';
+import { assertCount, assertFunction, assertObject } from '@dispenser/core/internal';
 import type { Dispatcher, Send } from '@dispenser/core';
 import { AlreadySubscribedError, NotSubscribedError } from './errors';
 

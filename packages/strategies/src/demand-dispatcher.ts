@@ -1,5 +1,5 @@
 // GenStage's DemandDispatcher: each batch goes to the consumer with the biggest demand, FIFO among ties.
-import { assertCount, assertFunction, assertObject, describeValue } from '@dispenser/core';
+import { assertCount, assertFunction, assertObject, describeValue } from '@dispenser/core/internal';
 import type { Dispatcher, Send } from '@dispenser/core';
 import { AlreadySubscribedError, NotSubscribedError } from './errors';
 

@@ -14,10 +14,14 @@ import { describeName } from './internal/consumers';
  *
  * @example
  * ```ts
- * import { StrategiesErrorCode } from '@dispenser/strategies';
+ * import { DispenserError } from '@dispenser/core';
+ * import { DemandDispatcher, StrategiesErrorCode } from '@dispenser/strategies';
  *
- * try { dispatcher.ask(consumer, 10); } catch (error) {
- *   if (error instanceof DispenserError && error.code === StrategiesErrorCode.NOT_SUBSCRIBED) resubscribe(consumer);
+ * const dispatcher = new DemandDispatcher<string, string>((consumer, events) => console.log(consumer, events));
+ * try {
+ *   dispatcher.ask('A', 10);
+ * } catch (error) {
+ *   if (error instanceof DispenserError && error.code === StrategiesErrorCode.NOT_SUBSCRIBED) dispatcher.subscribe('A');
  * }
  * ```
  */

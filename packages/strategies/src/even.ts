@@ -1,8 +1,7 @@
 // The even strategy: max-min fair shares of the available events, the odd ones to random subscribers.
-import type { AssignmentStrategy, Demands } from '@dispenser/core';
-import { settle, splitStrategy } from './internal/assignment';
+import type { Assignment, AssignmentStrategy, ReadonlyDemands } from '@dispenser/core';
+import { splitStrategy } from './internal/assignment';
 import { LazyShuffle } from './internal/sampling';
-import type { Assignment, Source } from './internal/assignment';
 import type { RandomSource } from './internal/sampling';
 
 /** Options of {@link createEven}. */
@@ -27,8 +26,8 @@ export interface EvenOptions {
  * a batch. Use {@link createGreedy} instead when fewer, fuller batches are better.
  *
  * **Gotchas:** the cost does not grow with subscribers that receive nothing: E events over S
- * subscribers cost O(min(E, S) · log S) when `demands` is a core `Demands` (it relies on its O(1)
- * `clone()` and `subscriberAt()`). Any other `ReadonlyDemands` is copied first, in O(S).
+ * subscribers cost O(min(E, S) · log S), reading the demands through their slots only (any
+ * `ReadonlyDemands` works, from any copy of `@dispenser/core`).
  *
  * @param options - see {@link EvenOptions}
  * @returns a strategy named `'even'`
@@ -41,16 +40,12 @@ export interface EvenOptions {
  *
  * const strategy = createEven({ random: () => 0 }); // reproducible
  * const demands = new Demands<string>([['a', 10], ['b', 2], ['c', 3], ['d', 5]]);
- * const { assigned, remaining } = strategy.assign(demands, 13);
- * assigned.get('a'); // 4 (level 4; 'b' and 'c' are filled)
- * remaining.get('a'); // 6
+ * strategy.assign(demands, 13); // [['a', 4], ['b', 2], ['c', 3], ['d', 4]] (level 4; 'b' and 'c' are filled)
  * ```
  */
 export function createEven(options?: EvenOptions): AssignmentStrategy {
-  return splitStrategy('even', options, (source, input, eventCount, random) =>
-    eventCount < input.size
-      ? spreadSingles(source, input, eventCount, random)
-      : waterFill(source, input, eventCount, random),
+  return splitStrategy('even', options, (demands, eventCount, random) =>
+    eventCount < demands.size ? spreadSingles(demands, eventCount, random) : waterFill(demands, eventCount, random),
   );
 }
 
@@ -68,53 +63,46 @@ export function createEven(options?: EvenOptions): AssignmentStrategy {
 export const even: AssignmentStrategy = createEven();
 
 /** Fewer events than subscribers: the level is 0, so `eventCount` distinct random subscribers get one each. */
-function spreadSingles<S>(source: Source<S>, input: Demands<S>, eventCount: number, random: RandomSource): Assignment<S> {
-  const shuffle = new LazyShuffle(input.size, random);
-  const subscribers = new Array<S>(eventCount);
-  const amounts = new Array<number>(eventCount);
-  for (let i = 0; i < eventCount; i++) {
-    subscribers[i] = input.subscriberAt(shuffle.next()) as S;
-    amounts[i] = 1;
-  }
-  return settle(source, subscribers, amounts);
+function spreadSingles<S>(demands: ReadonlyDemands<S>, eventCount: number, random: RandomSource): Assignment<S>[] {
+  const shuffle = new LazyShuffle(demands.size, random);
+  const result = new Array<Assignment<S>>(eventCount);
+  for (let i = 0; i < eventCount; i++) result[i] = [demands.subscriberAt(shuffle.next()), 1];
+  return result;
 }
 
 /**
  * At least one event per subscriber but not enough for all. The water level is the largest `L`
  * with `Σ min(demand, L) ≤ eventCount`; everyone gets `min(demand, L)`, and the remainder goes one
  * each to random subscribers whose demand is above `L`. The level is found by bisection over the
- * live amounts (no copy, no sort): O(S log E), within the bound because S ≤ eventCount here.
+ * slots (no copy, no sort): O(S log E), within the bound because S ≤ eventCount here.
  */
-function waterFill<S>(source: Source<S>, input: Demands<S>, eventCount: number, random: RandomSource): Assignment<S> {
-  const count = input.size;
+function waterFill<S>(demands: ReadonlyDemands<S>, eventCount: number, random: RandomSource): Assignment<S>[] {
+  const count = demands.size;
   let most = 0;
-  for (let i = 0; i < count; i++) most = Math.max(most, input.amountAt(i) as number);
+  for (let i = 0; i < count; i++) most = Math.max(most, demands.amountAt(i));
   // Invariant: filled(low) ≤ eventCount < filled(high). An even share always fits, and since the
   // total exceeds eventCount, so does a level of `most` (or of eventCount + 1).
   let low = Math.floor(eventCount / count);
   let high = Math.min(most, eventCount + 1);
-  if (filled(input, count, low + 1) > eventCount) high = low + 1;
+  if (filled(demands, count, low + 1) > eventCount) high = low + 1;
   while (high - low > 1) {
     const middle = low + Math.floor((high - low) / 2);
-    if (filled(input, count, middle) <= eventCount) low = middle;
+    if (filled(demands, count, middle) <= eventCount) low = middle;
     else high = middle;
   }
   const level = low;
-  const subscribers = new Array<S>(count);
   const amounts = new Array<number>(count);
   const above: number[] = [];
   let left = eventCount;
   for (let i = 0; i < count; i++) {
-    const demand = input.amountAt(i) as number;
-    subscribers[i] = input.subscriberAt(i) as S;
+    const demand = demands.amountAt(i);
     if (demand > level) {
       amounts[i] = level;
       above.push(i);
-      left -= level;
     } else {
       amounts[i] = demand;
-      left -= demand;
     }
+    left -= amounts[i] as number;
   }
   // `left` < above.length, because a level one higher would not fit.
   if (left > 0) {
@@ -124,12 +112,14 @@ function waterFill<S>(source: Source<S>, input: Demands<S>, eventCount: number, 
       amounts[i] = (amounts[i] as number) + 1;
     }
   }
-  return settle(source, subscribers, amounts);
+  const result = new Array<Assignment<S>>(count);
+  for (let i = 0; i < count; i++) result[i] = [demands.subscriberAt(i), amounts[i] as number];
+  return result;
 }
 
 /** Events needed to give every subscriber `min(demand, level)`. */
-function filled<S>(input: Demands<S>, count: number, level: number): number {
+function filled<S>(demands: ReadonlyDemands<S>, count: number, level: number): number {
   let sum = 0;
-  for (let i = 0; i < count; i++) sum += Math.min(input.amountAt(i) as number, level);
+  for (let i = 0; i < count; i++) sum += Math.min(demands.amountAt(i), level);
   return sum;
 }

@@ -1,9 +1,8 @@
 // The greedy strategy: subscribers in random order, each filled to its demand before the next.
-import type { AssignmentStrategy, Demands } from '@dispenser/core';
-import { settle, splitStrategy } from './internal/assignment';
+import type { Assignment, AssignmentStrategy, ReadonlyDemands } from '@dispenser/core';
+import { splitStrategy } from './internal/assignment';
 import { LazyShuffle } from './internal/sampling';
 import type { RandomSource } from './internal/sampling';
-import type { Assignment, Source } from './internal/assignment';
 
 /** Options of {@link createGreedy}. */
 export interface GreedyOptions {
@@ -27,7 +26,7 @@ export interface GreedyOptions {
  *
  * **Gotchas:** under overload some subscribers receive nothing in a given round; the random
  * order makes that fair over many rounds, not within one. Cost: O(k) for the k subscribers it
- * serves when `demands` is a core `Demands`; any other `ReadonlyDemands` is copied first, in O(S).
+ * serves, reading the demands through their slots only.
  *
  * @param options - see {@link GreedyOptions}
  * @returns a strategy named `'greedy'`
@@ -40,8 +39,7 @@ export interface GreedyOptions {
  *
  * const strategy = createGreedy({ random: () => 0 }); // reproducible
  * const demands = new Demands<string>([['a', 10], ['b', 10]]);
- * const { assigned } = strategy.assign(demands, 16);
- * [assigned.get('a'), assigned.get('b')]; // [10, 6]
+ * strategy.assign(demands, 16); // [['a', 10], ['b', 6]]
  * ```
  */
 export function createGreedy(options?: GreedyOptions): AssignmentStrategy {
@@ -49,18 +47,16 @@ export function createGreedy(options?: GreedyOptions): AssignmentStrategy {
 }
 
 /** Subscribers in random order, each filled to its demand, until the events run out (they do first). */
-function fillInRandomOrder<S>(source: Source<S>, input: Demands<S>, eventCount: number, random: RandomSource): Assignment<S> {
-  const shuffle = new LazyShuffle(input.size, random);
-  const subscribers: S[] = [];
-  const amounts: number[] = [];
+function fillInRandomOrder<S>(demands: ReadonlyDemands<S>, eventCount: number, random: RandomSource): Assignment<S>[] {
+  const shuffle = new LazyShuffle(demands.size, random);
+  const result: Assignment<S>[] = [];
   for (let left = eventCount; left > 0; ) {
-    const subscriber = input.subscriberAt(shuffle.next()) as S;
-    const amount = Math.min(input.get(subscriber), left);
-    subscribers.push(subscriber);
-    amounts.push(amount);
-    left -= amount;
+    const slot = shuffle.next();
+    const count = Math.min(demands.amountAt(slot), left);
+    result.push([demands.subscriberAt(slot), count]);
+    left -= count;
   }
-  return settle(source, subscribers, amounts);
+  return result;
 }
 
 /**

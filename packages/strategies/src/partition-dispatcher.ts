@@ -1,5 +1,5 @@
 // GenStage's PartitionDispatcher: events hashed to fixed partitions, one consumer per partition.
-import { assertCount, assertFunction, describeValue } from '@dispenser/core';
+import { assertCount, assertFunction, describeValue } from '@dispenser/core/internal';
 import type { Dispatcher, Send } from '@dispenser/core';
 import { AlreadySubscribedError, NotSubscribedError, PartitionTakenError } from './errors';
 import { describeName } from './internal/consumers';

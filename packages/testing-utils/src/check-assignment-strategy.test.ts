@@ -1,87 +1,75 @@
-import { Demands, type AssignmentStrategy, type ReadonlyDemands } from '@dispenser/core';
+import { Demands, type Assignment, type AssignmentStrategy, type ReadonlyDemands } from '@dispenser/core';
 import { describe, expect, it } from 'vitest';
 import { checkAssignmentStrategy, type StrategyProperty } from './check-assignment-strategy';
-import { fillInOrder } from './test/fill-in-order';
+import { fillInOrder } from './fill-in-order';
 
 /** Builds a broken variant of {@link fillInOrder}. */
 function broken(
   name: string,
-  change: <S>(
-    result: { assigned: Demands<S>; remaining: Demands<S> },
-    demands: ReadonlyDemands<S>,
-    eventCount: number,
-  ) => { assigned: Demands<S>; remaining: Demands<S> },
+  change: (result: Array<Assignment<unknown>>, demands: ReadonlyDemands<unknown>, eventCount: number) => unknown,
 ): AssignmentStrategy {
   return {
     name,
-    assign: (demands, eventCount) => change(fillInOrder.assign(demands, eventCount), demands, eventCount),
+    assign: <S>(demands: ReadonlyDemands<S>, eventCount: number) =>
+      change(
+        [...fillInOrder.assign(demands as ReadonlyDemands<unknown>, eventCount)],
+        demands as ReadonlyDemands<unknown>,
+        eventCount,
+      ) as ReadonlyArray<Assignment<S>>,
   };
 }
 
-const overAssigning = broken('over-assigning', (_result, demands) => ({
-  assigned: new Demands(demands),
-  remaining: new Demands(),
-}));
+/** Everything each subscriber asked for, whatever eventCount is. */
+const overAssigning = broken('over-assigning', (_result, demands) => [...demands]);
 
 const mutating = broken('mutating', (result, demands) => {
-  const first = demands.subscriberAt?.(0);
-  if (first !== undefined) (demands as Demands<typeof first>).subtract(first, 1);
+  if (demands instanceof Demands && demands.size > 0) demands.subtract(demands.subscriberAt(0), 1);
   return result;
 });
 
-const losingDemand = broken('losing-demand', (result) => ({ assigned: result.assigned, remaining: new Demands() }));
+const duplicating = broken('duplicating', (result) => result.flatMap(([subscriber, count]) =>
+  count > 1 ? [[subscriber, 1], [subscriber, count - 1]] : [[subscriber, count]],
+));
 
-const notWorkConserving = broken('one-each', (_result, demands, eventCount) => {
-  const assigned = new Demands<unknown>();
-  const remaining = new Demands<unknown>(demands);
-  let left = eventCount;
-  for (const [subscriber] of demands) {
-    if (left === 0) break;
-    assigned.add(subscriber, 1);
-    remaining.subtract(subscriber, 1);
-    left--;
-  }
-  return { assigned, remaining } as never;
-});
+const notWorkConserving = broken('one-each', (result) => result.map(([subscriber]) => [subscriber, 1]));
 
-const inventingSubscribers = broken('ghost', (result) => {
-  result.assigned.add('ghost' as never, 0);
-  result.remaining.add('ghost' as never, 1);
-  return result;
-});
+const inventingSubscribers = broken('ghost', (result) => [...result, ['ghost', 1]]);
 
 const throwing = broken('throwing', (result, _demands, eventCount) => {
   if (eventCount > 500) throw new Error('too many events');
   return result;
 });
 
-const plainObjects: AssignmentStrategy = {
-  name: 'plain-objects',
-  assign: (demands, eventCount) => {
-    const { assigned, remaining } = fillInOrder.assign(demands, eventCount);
-    return { assigned: new Map(assigned) as never, remaining };
-  },
-};
+const oldContract = broken('old-contract', () => ({ assigned: new Demands(), remaining: new Demands() }));
+
+let calls = 0;
+const flipping = broken('flipping', (result) => (++calls % 2 === 0 ? [...result].reverse() : result));
 
 function violated(strategy: AssignmentStrategy, options = {}): StrategyProperty[] {
   return checkAssignmentStrategy(strategy, { runs: 60, seed: 1, ...options }).map((v) => v.property);
 }
 
 describe('checkAssignmentStrategy', () => {
-  it('finds no violation in a correct strategy', () => {
-    expect(checkAssignmentStrategy(fillInOrder, { runs: 100 })).toEqual([]);
+  it('finds no violation in a correct strategy, deterministic one included', () => {
+    expect(checkAssignmentStrategy(fillInOrder, { runs: 100, deterministic: true })).toEqual([]);
   });
 
   it('catches a strategy that assigns more than eventCount', () => {
-    expect(violated(overAssigning)).toEqual(['bounded', 'work-conserving']);
+    const [violation] = checkAssignmentStrategy(overAssigning, { runs: 60, seed: 1, properties: ['valid-assignments'] });
+    expect(violation?.message).toMatch(/\(too-many-events\)/);
+    expect(violated(overAssigning)).toEqual(['valid-assignments']);
   });
 
-  it('catches a strategy that mutates its input', () => {
-    expect(violated(mutating)).toEqual(['no-mutation']);
+  it('catches a strategy that mutates a core Demands it was given', () => {
+    const [violation] = checkAssignmentStrategy(mutating, { runs: 60, seed: 1 });
+    expect(violation?.property).toBe('valid-assignments');
+    expect(violation?.message).toMatch(/assign changed its input/);
+    expect(violation?.counterexample.kind).toBe('Demands');
   });
 
-  it('catches a strategy that loses demand', () => {
-    expect(violated(losingDemand)).toEqual(['balanced']);
+  it('catches a strategy that names a subscriber twice', () => {
+    const [violation] = checkAssignmentStrategy(duplicating, { runs: 60, seed: 1 });
+    expect(violation?.message).toMatch(/\(duplicate-subscriber\)/);
   });
 
   it('catches a strategy that holds events back, unless workConserving is false', () => {
@@ -91,39 +79,46 @@ describe('checkAssignmentStrategy', () => {
 
   it('catches a strategy that makes up subscribers', () => {
     const [violation] = checkAssignmentStrategy(inventingSubscribers, { runs: 20, seed: 1 });
-    expect(violation?.property).toBe('balanced');
-    expect(violation?.message).toMatch(/remaining holds 1 for "ghost", which had no demand/);
+    expect(violation?.property).toBe('valid-assignments');
+    expect(violation?.message).toMatch(/\(no-demand\): it assigned events at index \d+ to "ghost", which has no demand/);
   });
 
-  it('catches a strategy that throws, without repeating it under every property', () => {
-    expect(violated(throwing)).toEqual(['no-throw']);
+  it('catches a strategy that throws, reporting it once', () => {
+    const violations = checkAssignmentStrategy(throwing, { runs: 60, seed: 1 });
+    expect(violations.map((v) => v.property)).toEqual(['valid-assignments', 'work-conserving']);
+    expect(violations[0]?.message).toMatch(/assign threw Error: too many events/);
   });
 
-  it('catches a strategy that does not return Demands instances', () => {
-    expect(violated(plainObjects)).toEqual(['returns-demands']);
+  it('catches a strategy written for the old contract', () => {
+    const [violation] = checkAssignmentStrategy(oldContract, { runs: 20, seed: 1 });
+    expect(violation?.message).toMatch(/\(not-a-list\)/);
+  });
+
+  it('catches a strategy whose answer changes for equal inputs, when asked to', () => {
+    expect(violated(flipping)).toEqual([]);
+    expect(violated(flipping, { deterministic: true })).toEqual(['deterministic']);
   });
 
   it('reports a shrunk counterexample that reproduces the violation', () => {
-    const [violation] = checkAssignmentStrategy(overAssigning, { runs: 60, properties: ['bounded'] });
+    const [violation] = checkAssignmentStrategy(overAssigning, { runs: 60, properties: ['valid-assignments'] });
     if (violation === undefined) throw new Error('expected a violation');
     const { demands, eventCount } = violation.counterexample;
     // Shrinking reaches the smallest case: one subscriber wanting 1 event, none available.
     expect(demands.map(([, amount]) => amount)).toEqual([1]);
     expect(eventCount).toBe(0);
-    const input = new Demands<unknown>(demands as Array<[unknown, number]>);
-    expect(overAssigning.assign(input, eventCount).assigned.total).toBeGreaterThan(eventCount);
+    expect(violation.message).toMatch(/counterexample: demands \[\[.*,1\]\] \(as (Demands|ReadonlyDemands)\), eventCount 0/);
   });
 
   it('reports the seed and path, which replay the same counterexample', () => {
-    const [violation] = checkAssignmentStrategy(losingDemand, { runs: 60, seed: 1234, properties: ['balanced'] });
+    const [violation] = checkAssignmentStrategy(overAssigning, { runs: 60, seed: 1234, properties: ['valid-assignments'] });
     if (violation === undefined) throw new Error('expected a violation');
     expect(violation.seed).toBe(1234);
     expect(violation?.path).toMatch(/^\d+(:\d+)*$/);
     expect(violation?.message).toContain(`seed: 1234, path: "${violation?.path}"`);
-    const [replayed] = checkAssignmentStrategy(losingDemand, {
+    const [replayed] = checkAssignmentStrategy(overAssigning, {
       seed: 1234,
       path: violation.path,
-      properties: ['balanced'],
+      properties: ['valid-assignments'],
     });
     expect(replayed?.counterexample.eventCount).toBe(violation?.counterexample.eventCount);
     expect(replayed?.counterexample.demands.map(([, n]) => n)).toEqual(violation?.counterexample.demands.map(([, n]) => n));
@@ -135,8 +130,9 @@ describe('checkAssignmentStrategy', () => {
     expect(second.map((v) => v.message)).toEqual(first.map((v) => v.message));
   });
 
-  it('tries strings, objects and symbols as subscribers, and event counts both below and above the demand', () => {
+  it('tries strings, objects and symbols as subscribers, core and foreign demands, and counts below and above the demand', () => {
     const kinds = new Set<string>();
+    const inputs = new Set<string>();
     let below = false;
     let above = false;
     let most = 0;
@@ -144,14 +140,16 @@ describe('checkAssignmentStrategy', () => {
       name: 'spy',
       assign(demands, eventCount) {
         for (const [subscriber] of demands) kinds.add(typeof subscriber);
+        inputs.add(demands instanceof Demands ? 'core' : Object.isFrozen(demands) && !('add' in demands) ? 'foreign' : 'other');
         most = Math.max(most, demands.size);
         if (demands.total > 0 && eventCount < demands.total) below = true;
         if (demands.total > 0 && eventCount > demands.total) above = true;
         return fillInOrder.assign(demands, eventCount);
       },
     };
-    checkAssignmentStrategy(spy, { runs: 100, seed: 7, properties: ['no-throw'] });
+    checkAssignmentStrategy(spy, { runs: 100, seed: 7, properties: ['valid-assignments'] });
     expect([...kinds].sort()).toEqual(['object', 'string', 'symbol']);
+    expect([...inputs].sort()).toEqual(['core', 'foreign']);
     expect([below, above]).toEqual([true, true]);
     expect(most).toBeGreaterThan(10);
     expect(most).toBeLessThanOrEqual(50);
@@ -170,7 +168,8 @@ describe('checkAssignmentStrategy', () => {
   });
 
   it('checks only the requested properties', () => {
-    expect(violated(overAssigning, { properties: ['balanced', 'work-conserving'] })).toEqual(['work-conserving']);
+    expect(violated(overAssigning, { properties: ['work-conserving'] })).toEqual([]);
+    expect(violated(notWorkConserving, { properties: ['valid-assignments'] })).toEqual([]);
   });
 
   it('rejects bad options, naming them', () => {

@@ -1,5 +1,6 @@
 // Property-based conformance check of any AssignmentStrategy against the contract in core.
-import { assertCount, Demands, describeValue, type AssignmentStrategy, type ReadonlyDemands } from '@dispenser/core';
+import { Demands, type Assignment, type AssignmentStrategy, type ReadonlyDemands } from '@dispenser/core';
+import { assertCount, assertValidAssignments, describeValue } from '@dispenser/core/internal';
 import fc from 'fast-check';
 
 /**
@@ -7,24 +8,20 @@ import fc from 'fast-check';
  *
  * | property | rule |
  * | --- | --- |
- * | `'no-throw'` | `assign` returns instead of throwing |
- * | `'returns-demands'` | `assigned` and `remaining` are `Demands` instances |
- * | `'no-mutation'` | the input demands read the same before and after the call |
- * | `'balanced'` | `assigned.get(s) + remaining.get(s) === demands.get(s)` for every `s`, and no subscriber without demand appears |
- * | `'bounded'` | `assigned.total <= eventCount` |
- * | `'work-conserving'` | `assigned.total === Math.min(eventCount, demands.total)` (only when `workConserving`) |
+ * | `'valid-assignments'` | `assign` returns (does not throw) an array of `[subscriber, count]` pairs in which every subscriber has demand and appears once, every count is an integer from 1 to that demand, and the counts sum to at most `eventCount`; a core `Demands` input reads the same afterwards. The same check `EventBuffer` makes. |
+ * | `'work-conserving'` | the counts sum to `Math.min(eventCount, demands.total)` (only when `workConserving`) |
+ * | `'deterministic'` | two calls on equal inputs return equal lists (only when `deterministic`) |
  */
-export type StrategyProperty = 'no-throw' | 'returns-demands' | 'no-mutation' | 'balanced' | 'bounded' | 'work-conserving';
+export type StrategyProperty = 'valid-assignments' | 'work-conserving' | 'deterministic';
 
 /** Every {@link StrategyProperty}, in the order they are checked. */
-const allProperties: readonly StrategyProperty[] = [
-  'no-throw',
-  'returns-demands',
-  'no-mutation',
-  'balanced',
-  'bounded',
-  'work-conserving',
-];
+const allProperties: readonly StrategyProperty[] = ['valid-assignments', 'work-conserving', 'deterministic'];
+
+/**
+ * How a generated input was handed to the strategy: as a core `Demands`, or as a read-only
+ * object that only has the members of `ReadonlyDemands` (as one from another copy of core).
+ */
+export type DemandsKind = 'Demands' | 'ReadonlyDemands';
 
 /** The (shrunk) input on which a strategy broke a rule. */
 export interface StrategyCounterexample {
@@ -32,6 +29,8 @@ export interface StrategyCounterexample {
   readonly demands: ReadonlyArray<readonly [unknown, number]>;
   /** The `eventCount` passed to `assign`. */
   readonly eventCount: number;
+  /** Whether the input was a core `Demands` or a plain `ReadonlyDemands` object. */
+  readonly kind: DemandsKind;
 }
 
 /** One rule a strategy broke, with a shrunk counterexample and what is needed to replay it. */
@@ -56,11 +55,17 @@ export interface CheckAssignmentStrategyOptions {
    */
   readonly runs?: number;
   /**
-   * Whether to require `assigned.total === Math.min(eventCount, demands.total)`.
+   * Whether to require that `min(eventCount, demands.total)` events are assigned.
    * Turn it off for strategies that may hold events back on purpose.
    * @default true
    */
   readonly workConserving?: boolean;
+  /**
+   * Whether to require that equal inputs give equal lists (a strategy without randomness, or
+   * with a random source that restarts per call).
+   * @default false
+   */
+  readonly deterministic?: boolean;
   /**
    * The fast-check seed; the same seed generates the same inputs again.
    * @default a random seed, reported in every violation
@@ -70,7 +75,8 @@ export interface CheckAssignmentStrategyOptions {
   readonly path?: string;
   /**
    * Which properties to check.
-   * @default all of them (`'work-conserving'` only when `workConserving`)
+   * @default `'valid-assignments'`, plus `'work-conserving'` when `workConserving` and
+   *   `'deterministic'` when `deterministic`
    */
   readonly properties?: readonly StrategyProperty[];
   /**
@@ -94,7 +100,7 @@ const subscriberArbitrary: fc.Arbitrary<unknown> = fc.oneof(
   fc.string({ maxLength: 4 }).map((description) => Symbol(description)),
 );
 
-function inputArbitrary(maxSubscribers: number, maxDemand: number): fc.Arbitrary<[Entries, number]> {
+function inputArbitrary(maxSubscribers: number, maxDemand: number): fc.Arbitrary<[Entries, number, DemandsKind]> {
   const entry = fc.tuple(subscriberArbitrary, fc.nat({ max: maxDemand }));
   const unique = (size: fc.SizeForArbitrary) =>
     fc.uniqueArray(entry, {
@@ -108,85 +114,73 @@ function inputArbitrary(maxSubscribers: number, maxDemand: number): fc.Arbitrary
   const most = maxSubscribers * maxDemand;
   // Small counts, counts around the total demand, and counts beyond it: both of dispenser's modes.
   const eventCount = fc.oneof(fc.nat({ max: 20 }), fc.nat({ max: Math.ceil(most / 4) }), fc.nat({ max: most + 100 }));
-  return fc.tuple(entries, eventCount);
+  return fc.tuple(entries, eventCount, fc.constantFrom<DemandsKind>('Demands', 'ReadonlyDemands'));
 }
 
-function snapshot<S>(demands: ReadonlyDemands<S>): Map<S, number> {
-  const copy = new Map<S, number>();
-  for (const [subscriber, amount] of demands) copy.set(subscriber, amount);
-  return copy;
+/** The input of one run: a core `Demands`, or a frozen object with only the `ReadonlyDemands` members. */
+function build(entries: Entries, kind: DemandsKind): ReadonlyDemands<unknown> {
+  const demands = new Demands<unknown>(entries);
+  if (kind === 'Demands') return demands;
+  const keys: unknown[] = [];
+  const amounts: number[] = [];
+  for (let i = 0; i < demands.size; i++) {
+    keys.push(demands.subscriberAt(i));
+    amounts.push(demands.amountAt(i));
+  }
+  const { total } = demands;
+  return Object.freeze({
+    get: (subscriber: unknown) => demands.get(subscriber),
+    total,
+    size: keys.length,
+    subscriberAt: (index: number) => keys[index],
+    amountAt: (index: number) => amounts[index] as number,
+    subscribers: () => demands.subscribers(),
+    [Symbol.iterator]: () => demands.subscribers().entries(),
+  });
 }
 
 function show(value: unknown): string {
   return fc.stringify(value);
 }
 
-/** Throws an Error describing how `property` fails for this input, or returns when it holds. */
-function verify(strategy: AssignmentStrategy, property: StrategyProperty, entries: Entries, eventCount: number): void {
-  const input = new Demands<unknown>(entries);
-  const before = snapshot(input);
-  const beforeTotal = input.total;
-  let result: unknown;
+/** Calls the strategy; a throw becomes a failure that names it. */
+function run(strategy: AssignmentStrategy, input: ReadonlyDemands<unknown>, eventCount: number): unknown {
   try {
-    result = strategy.assign(input, eventCount);
+    return strategy.assign(input, eventCount);
   } catch (error) {
-    if (property === 'no-throw') throw new Error(`assign threw ${error instanceof Error ? `${error.name}: ${error.message}` : show(error)}`);
+    throw new Error(`assign threw ${error instanceof Error ? `${error.name}: ${error.message}` : show(error)}`, { cause: error });
+  }
+}
+
+/** Throws an Error describing how `property` fails for this input, or returns when it holds. */
+function verify(strategy: AssignmentStrategy, property: StrategyProperty, entries: Entries, eventCount: number, kind: DemandsKind): void {
+  const input = build(entries, kind);
+  const before = [...input.subscribers()];
+  const result = run(strategy, input, eventCount);
+  if (property === 'deterministic') {
+    const again = run(strategy, build(entries, kind), eventCount);
+    if (show(again) !== show(result)) throw new Error(`two calls on equal inputs returned ${show(result)} and ${show(again)}`);
     return;
   }
-  if (property === 'no-throw') return;
-
-  if (property === 'no-mutation') {
-    const after = snapshot(input);
-    for (const [subscriber, amount] of before) {
-      if (after.get(subscriber) !== amount) {
-        throw new Error(`assign changed the input demand of ${show(subscriber)} from ${amount} to ${after.get(subscriber) ?? 0}`);
-      }
-    }
-    for (const [subscriber, amount] of after) {
-      if (!before.has(subscriber)) throw new Error(`assign added ${show(subscriber)} with demand ${amount} to its input`);
-    }
-    if (input.total !== beforeTotal) throw new Error(`assign changed the input total from ${beforeTotal} to ${input.total}`);
+  try {
+    assertValidAssignments(strategy, result, input, eventCount);
+  } catch (error) {
+    if (property !== 'valid-assignments') return;
+    // The buffer's message starts by naming the strategy, which the report already does.
+    const reason = error instanceof Error ? error.message.replace(/^strategy '.*?' broke its contract /s, '') : show(error);
+    throw new Error(`${reason}; it returned ${show(result)}`, { cause: error });
+  }
+  if (property === 'valid-assignments') {
+    const after = [...input.subscribers()];
+    if (show(after) !== show(before)) throw new Error(`assign changed its input from ${show(before)} to ${show(after)}`);
     return;
   }
-
-  const { assigned, remaining } = (result ?? {}) as { assigned?: unknown; remaining?: unknown };
-  if (!(assigned instanceof Demands) || !(remaining instanceof Demands)) {
-    if (property === 'returns-demands') {
-      throw new Error(
-        `assign must return { assigned, remaining } as Demands instances, got assigned ${describeValue(assigned)} and remaining ${describeValue(remaining)}`,
-      );
-    }
-    return;
-  }
-  if (property === 'returns-demands') return;
-
-  if (property === 'balanced') {
-    for (const [subscriber, demand] of before) {
-      const given = assigned.get(subscriber);
-      const left = remaining.get(subscriber);
-      if (given + left !== demand) {
-        throw new Error(
-          `${show(subscriber)} had demand ${demand} but got assigned ${given} + remaining ${left} = ${given + left}`,
-        );
-      }
-    }
-    for (const [label, demands] of [['assigned', assigned], ['remaining', remaining]] as const) {
-      for (const [subscriber, amount] of demands as Demands<unknown>) {
-        if (!before.has(subscriber)) throw new Error(`${label} holds ${amount} for ${show(subscriber)}, which had no demand`);
-      }
-    }
-    return;
-  }
-
-  if (property === 'bounded') {
-    if (assigned.total > eventCount) throw new Error(`assigned.total is ${assigned.total}, more than eventCount ${eventCount}`);
-    return;
-  }
-
-  const expected = Math.min(eventCount, beforeTotal);
-  if (assigned.total !== expected) {
+  let assigned = 0;
+  for (const [, count] of result as ReadonlyArray<Assignment<unknown>>) assigned += count;
+  const expected = Math.min(eventCount, input.total);
+  if (assigned !== expected) {
     throw new Error(
-      `assigned.total is ${assigned.total}, expected min(eventCount ${eventCount}, demand total ${beforeTotal}) = ${expected}`,
+      `it assigned ${assigned} events, expected min(eventCount ${eventCount}, demand total ${input.total}) = ${expected}; it returned ${show(result)}`,
     );
   }
 }
@@ -197,8 +191,9 @@ function verify(strategy: AssignmentStrategy, property: StrategyProperty, entrie
  *
  * Each {@link StrategyProperty} gets its own fast-check run over random demands (strings,
  * objects and symbols as subscribers, up to `maxSubscribers` of them with demands up to
- * `maxDemand`) and random event counts below, around and above the total demand. A failure is
- * shrunk to a small counterexample and reported with the seed and path that replay it.
+ * `maxDemand`), handed over as a core `Demands` or as a plain read-only object, and random
+ * event counts below, around and above the total demand. A failure is shrunk to a small
+ * counterexample and reported with the seed and path that replay it.
  *
  * **When to use:** in the test suite of any custom strategy; `testAssignmentStrategy` (from `@dispenser/testing-utils/vitest`) wraps
  * it into vitest tests.
@@ -222,7 +217,7 @@ export function checkAssignmentStrategy(
   if (typeof strategy?.assign !== 'function') {
     throw new TypeError(`strategy.assign must be a function, received ${describeValue(strategy?.assign)}`);
   }
-  const { runs = 100, workConserving = true, maxSubscribers = 50, maxDemand = 1_000, path } = options;
+  const { runs = 100, workConserving = true, deterministic = false, maxSubscribers = 50, maxDemand = 1_000, path } = options;
   assertCount('runs', runs, 1);
   assertCount('maxSubscribers', maxSubscribers);
   assertCount('maxDemand', maxDemand);
@@ -230,7 +225,7 @@ export function checkAssignmentStrategy(
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) {
     throw new (typeof seed === 'number' ? RangeError : TypeError)(`seed must be a safe integer, received ${describeValue(seed)}`);
   }
-  const properties = options.properties ?? allProperties.filter((p) => workConserving || p !== 'work-conserving');
+  const properties = options.properties ?? defaultProperties(workConserving, deterministic);
   for (const property of properties) {
     if (!allProperties.includes(property)) {
       throw new RangeError(
@@ -243,24 +238,31 @@ export function checkAssignmentStrategy(
   const violations: StrategyViolation[] = [];
   for (const property of properties) {
     const details = fc.check(
-      fc.property(input, ([entries, eventCount]) => {
-        verify(strategy, property, entries, eventCount);
+      fc.property(input, ([entries, eventCount, kind]) => {
+        verify(strategy, property, entries, eventCount, kind);
       }),
       path === undefined ? { numRuns: runs, seed } : { numRuns: runs, seed, path },
     );
     if (!details.failed || details.counterexample === null) continue;
-    const [[entries, eventCount]] = details.counterexample;
+    const [[entries, eventCount, kind]] = details.counterexample;
     const reason = details.errorInstance instanceof Error ? details.errorInstance.message : show(details.errorInstance);
     violations.push({
       property,
       message:
-        `strategy '${strategy.name}' breaks '${property}': ${reason}\n` +
-        `  counterexample: demands ${show(entries)}, eventCount ${eventCount}\n` +
+        `strategy '${strategy.name}' breaks '${property}'${reason.startsWith('(') ? ' ' : ': '}${reason}\n` +
+        `  counterexample: demands ${show(entries)} (as ${kind}), eventCount ${eventCount}\n` +
         `  replay with { seed: ${details.seed}, path: ${JSON.stringify(details.counterexamplePath)}, properties: ['${property}'] }`,
-      counterexample: { demands: entries, eventCount },
+      counterexample: { demands: entries, eventCount, kind },
       seed: details.seed,
       path: details.counterexamplePath ?? '',
     });
   }
   return violations;
+}
+
+/** The properties checked when `properties` is not given. */
+export function defaultProperties(workConserving: boolean, deterministic: boolean): StrategyProperty[] {
+  return allProperties.filter(
+    (p) => p === 'valid-assignments' || (p === 'work-conserving' && workConserving) || (p === 'deterministic' && deterministic),
+  );
 }

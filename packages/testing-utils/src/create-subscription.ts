@@ -1,5 +1,5 @@
 // Unique subscriber values for tests that only need something to hand out demand to.
-import { describeValue } from '@dispenser/core';
+import { describeValue } from '@dispenser/core/internal';
 
 /**
  * A subscriber value made by {@link createSubscription}: a frozen object, unique by identity,

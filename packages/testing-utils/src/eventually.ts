@@ -1,5 +1,6 @@
 // Retrying an assertion until it passes, for outcomes that settle asynchronously.
-import { assertFunction, systemClock, type Clock } from '@dispenser/core';
+import { systemClock, type Clock } from '@dispenser/core';
+import { assertFunction } from '@dispenser/core/internal';
 import { assertDuration } from './internal/assert-duration';
 import { sleep } from './internal/sleep';
 

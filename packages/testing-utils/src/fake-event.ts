@@ -1,5 +1,5 @@
 // Numbered, frozen stand-in events for tests: easy to tell apart, compare and sort.
-import { assertCount } from '@dispenser/core';
+import { assertCount } from '@dispenser/core/internal';
 
 /**
  * A stand-in event: a frozen object carrying its number. Two fake events are distinct objects

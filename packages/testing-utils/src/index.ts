@@ -4,6 +4,7 @@ export { createSubscription } from './create-subscription';
 export { eventually } from './eventually';
 export { TestSubscriber } from './test-subscriber';
 export { checkAssignmentStrategy } from './check-assignment-strategy';
+export { fillInOrder } from './fill-in-order';
 export { createSeededRandom } from './seeded-random';
 
 export type { FakeEvent } from './fake-event';
@@ -12,6 +13,7 @@ export type { EventuallyOptions } from './eventually';
 export type { Delivery, FailureMode, TestSubscriberOptions, WaitOptions } from './test-subscriber';
 export type {
   CheckAssignmentStrategyOptions,
+  DemandsKind,
   StrategyCounterexample,
   StrategyProperty,
   StrategyViolation,

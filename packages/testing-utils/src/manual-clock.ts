@@ -1,5 +1,6 @@
 // A Clock that only moves when a test tells it to, so timer-driven code runs deterministically.
-import { assertCount, assertFunction, type Clock } from '@dispenser/core';
+import { type Clock } from '@dispenser/core';
+import { assertCount, assertFunction } from '@dispenser/core/internal';
 import { assertDuration } from './internal/assert-duration';
 
 /** One scheduled callback. `seq` breaks ties so equal due times run in the order they were set. */

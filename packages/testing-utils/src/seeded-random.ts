@@ -1,5 +1,5 @@
 // A reproducible stand-in for `Math.random`, so tests (and tools) that need "random" picks can replay them.
-import { assertCount } from '@dispenser/core';
+import { assertCount } from '@dispenser/core/internal';
 
 /** 2^32: turns a 32-bit unsigned integer into a number in [0, 1). */
 const TWO_TO_32 = 4294967296;

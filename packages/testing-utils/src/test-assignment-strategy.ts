@@ -26,11 +26,11 @@ export interface TestAssignmentStrategyOptions extends CheckAssignmentStrategyOp
  *
  * @example
  * ```ts
- * // my-strategy.test.ts
- * import { testAssignmentStrategy } from '@dispenser/testing-utils';
- * import { myStrategy } from './my-strategy';
+ * // greedy.test.ts: the same one line checks your own strategy
+ * import { greedy } from '@dispenser/strategies';
+ * import { testAssignmentStrategy } from '@dispenser/testing-utils/vitest';
  *
- * testAssignmentStrategy(myStrategy, { runs: 200 });
+ * testAssignmentStrategy(greedy, { runs: 200 });
  * ```
  */
 export function testAssignmentStrategy(strategy: AssignmentStrategy, options: TestAssignmentStrategyOptions = {}): void {

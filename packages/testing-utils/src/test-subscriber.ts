@@ -1,5 +1,6 @@
 // A subscriber that records what a server pushes to it, can wait for it, fail on cue, or crash.
-import { assertCount, assertFunction, systemClock, type Clock, type Subscriber } from '@dispenser/core';
+import { systemClock, type Clock, type Subscriber } from '@dispenser/core';
+import { assertCount, assertFunction } from '@dispenser/core/internal';
 import { assertDuration } from './internal/assert-duration';
 
 /**

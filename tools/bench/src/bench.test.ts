@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resultFiles, runBench } from './bench';
 import type { Results } from './report';
 import { replaceResults } from './report';
-import { suite, tinyProfile } from './workloads';
+import { suite } from './suite';
+import { tinyProfile } from './workloads/profile';
 
 describe('runBench', () => {
   let outDir: string;
@@ -52,6 +53,32 @@ describe('runBench', () => {
       expect(p50Ms, row.name).toBeGreaterThanOrEqual(0);
       expect(p99Ms, row.name).toBeGreaterThanOrEqual(p50Ms);
     }
+  });
+
+  it('runs two Effect peers in W5 and holds each dispenser server to its own', () => {
+    const w5 = fromDisk.throughput.filter((row) => row.workload === 'W5');
+    const effect100 = 'effect 4.1.0 Queue.sliding + takeBetween(1, 100) fibers';
+    const effect10 = 'effect 4.1.0 Queue.sliding + takeBetween(1, 10) fibers';
+    expect(w5.filter((row) => row.role === 'peer').map((row) => row.name)).toEqual([effect100, effect10]);
+    const peerOf = (name: string): string | null | undefined => w5.find((row) => row.name.startsWith(name))?.peer;
+    expect(peerOf('dispenser BufferServer (even)')).toBe(effect10);
+    expect(peerOf('dispenser BufferServer (greedy)')).toBe(effect100);
+    expect(peerOf('dispenser BatchingBufferServer (even, 100, 5 ms)')).toBe(effect100);
+    for (const row of w5) {
+      if (row.role === 'dispenser') expect(row.ratioToPeer, row.name).toBeGreaterThan(0);
+      else expect(row.ratioToPeer, row.name).toBeNull();
+    }
+  });
+
+  it('checks the four W5 targets and no other W5 target', () => {
+    const w5 = fromDisk.targets.filter((t) => t.target.startsWith('W5')).map((t) => t.target);
+    expect(w5).toEqual([
+      'W5 dispenser BufferServer (even) ≥ 1.2 × effect 4.1.0 Queue.sliding + takeBetween(1, 10) fibers',
+      'W5 dispenser BufferServer (greedy) ≥ 1.5 × effect 4.1.0 Queue.sliding + takeBetween(1, 100) fibers',
+      'W5 dispenser BatchingBufferServer (even, 100, 5 ms) ≥ 1.2 × effect 4.1.0 Queue.sliding + takeBetween(1, 100) fibers',
+      'W5 p99 hand-off latency of dispenser BufferServer (even) ≤ that of effect 4.1.0 Queue.sliding + takeBetween(1, 10) fibers',
+    ]);
+    expect(fromDisk.targets.filter((t) => t.target.startsWith('W2'))).toHaveLength(2);
   });
 
   it('times W4 for each strategy, event count and subscriber count', () => {

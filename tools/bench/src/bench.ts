@@ -7,8 +7,8 @@ import type { Series } from './chart';
 import { measureHeap, timeInterleaved } from './harness';
 import { checkTargets, formatCount, markdownReport, throughputRows } from './report';
 import type { ManyRow, MemoryRow, Results } from './report';
-import { suite } from './workloads';
-import type { Profile } from './workloads';
+import { suite } from './suite';
+import type { Profile } from './workloads/profile';
 
 /** Options of {@link runBench}. */
 export interface BenchOptions {

@@ -26,6 +26,11 @@ export interface Contender {
   readonly role: Role;
   /** Events one run moves, when not the workload's own count. */
   readonly events?: number;
+  /**
+   * Name of the peer of the same workload this contender is held to like for like (W5, where
+   * each server has its own Effect row), when it is not simply the fastest peer.
+   */
+  readonly peer?: string;
   /** Builds fresh state for one run; not timed. */
   prepare(): Trial | Promise<Trial>;
 }
@@ -67,6 +72,8 @@ export interface Timing {
   readonly role: Role;
   /** The contender's own event count, when it has one. */
   readonly events: number | undefined;
+  /** The contender's like-for-like peer, when it names one ({@link Contender.peer}). */
+  readonly peer: string | undefined;
   /** Milliseconds of each timed run, in run order. */
   readonly runs: number[];
   /** Median of `runs`. */
@@ -176,7 +183,15 @@ export async function timeInterleaved(contenders: readonly Contender[], options:
     const list = runs.get(contender) as number[];
     const medians: Record<string, number> = {};
     for (const [key, values] of extras.get(contender) as Map<string, number[]>) medians[key] = median(values);
-    return { name: contender.name, role: contender.role, events: contender.events, runs: list, median: median(list), extras: medians };
+    return {
+      name: contender.name,
+      role: contender.role,
+      events: contender.events,
+      peer: contender.peer,
+      runs: list,
+      median: median(list),
+      extras: medians,
+    };
   });
 }
 

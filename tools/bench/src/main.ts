@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runBench } from './bench';
 import { markdownReport, replaceResults } from './report';
-import { fullProfile, quickProfile, tinyProfile } from './workloads';
+import { fullProfile, quickProfile, tinyProfile } from './workloads/profile';
 
 const usage = `Usage: npm run bench -- [--quick | --tiny] [--only L,W1,W2,W3,W4,W5,M1] [--out <dir>]
 

@@ -25,6 +25,10 @@ export interface ThroughputRow {
   readonly ratioToLimit: number | null;
   /** events/s divided by the best peer's events/s in the same workload; null without peers. */
   readonly ratioToBestPeer: number | null;
+  /** Name of the peer row this contender is held to like for like (W5); null when it names none. */
+  readonly peer: string | null;
+  /** events/s divided by {@link ThroughputRow.peer}'s events/s; null when it names none. */
+  readonly ratioToPeer: number | null;
   readonly extras: Record<string, number>;
 }
 
@@ -62,9 +66,27 @@ export interface Results {
 }
 
 /** Elixir reference figures of BENCH.md (top of each range), events per second. */
-export const elixirReference = { W2: 4.6e6, W5: 4.6e6, W5batching: 4.9e6 } as const;
+export const elixirReference = { W2: 4.6e6 } as const;
 
-/** Throughput rows of the timed workloads, with ratios to L (the `limit` row) and to the best peer. */
+/**
+ * W5's throughput targets: each of these dispenser rows (a name prefix) at least `times` as fast
+ * as its like-for-like Effect row ({@link ThroughputRow.peer}, named by the workload).
+ */
+export const serverTargets: ReadonlyArray<{ readonly name: string; readonly times: number }> = [
+  { name: 'dispenser BufferServer (even)', times: 1.2 },
+  { name: 'dispenser BufferServer (greedy)', times: 1.5 },
+  { name: 'dispenser BatchingBufferServer (even', times: 1.2 },
+];
+
+/** W5's latency target: this dispenser row's p99 hand-off latency at most its peer's. */
+export const serverLatencyTarget = 'dispenser BufferServer (even)';
+
+/**
+ * Throughput rows of the timed workloads, with ratios to L (the `limit` row), to the best peer
+ * and to the contender's own peer when it names one.
+ *
+ * @throws Error when a contender names a peer that is not a row of its workload
+ */
 export function throughputRows(workloads: ReadonlyArray<{ id: string; events: number; timings: Timing[] }>): ThroughputRow[] {
   let limit = Number.NaN;
   for (const workload of workloads) {
@@ -75,12 +97,19 @@ export function throughputRows(workloads: ReadonlyArray<{ id: string; events: nu
   const rows: ThroughputRow[] = [];
   for (const workload of workloads) {
     let bestPeer = 0;
+    const rates = new Map<string, number>();
     for (const timing of workload.timings) {
-      if (timing.role === 'peer') bestPeer = Math.max(bestPeer, (timing.events ?? workload.events) / (timing.median / 1000));
+      const rate = (timing.events ?? workload.events) / (timing.median / 1000);
+      rates.set(timing.name, rate);
+      if (timing.role === 'peer') bestPeer = Math.max(bestPeer, rate);
     }
     for (const timing of workload.timings) {
       const events = timing.events ?? workload.events;
       const eventsPerSecond = events / (timing.median / 1000);
+      const peerRate = timing.peer === undefined ? undefined : rates.get(timing.peer);
+      if (timing.peer !== undefined && peerRate === undefined) {
+        throw new Error(`${timing.name}: its peer ${timing.peer} is not a contender of ${workload.id}`);
+      }
       rows.push({
         workload: timing.role === 'limit' ? 'L' : workload.id,
         name: timing.name,
@@ -91,6 +120,8 @@ export function throughputRows(workloads: ReadonlyArray<{ id: string; events: nu
         eventsPerSecond,
         ratioToLimit: Number.isNaN(limit) ? null : eventsPerSecond / limit,
         ratioToBestPeer: bestPeer > 0 ? eventsPerSecond / bestPeer : null,
+        peer: timing.peer ?? null,
+        ratioToPeer: peerRate === undefined ? null : eventsPerSecond / peerRate,
         extras: timing.extras,
       });
     }
@@ -101,6 +132,10 @@ export function throughputRows(workloads: ReadonlyArray<{ id: string; events: nu
 
 function rowOf(rows: readonly ThroughputRow[], workload: string, name: string): ThroughputRow | undefined {
   return rows.find((row) => row.workload === workload && row.name.startsWith(name));
+}
+
+function rowNamed(rows: readonly ThroughputRow[], workload: string, name: string): ThroughputRow | undefined {
+  return rows.find((row) => row.workload === workload && row.name === name);
 }
 
 function bestPeerOf(rows: readonly ThroughputRow[], workload: string): ThroughputRow | undefined {
@@ -129,26 +164,43 @@ export function checkTargets(throughput: readonly ThroughputRow[], many: readonl
     });
   }
 
-  const serverTargets: Array<[string, string, number]> = [
-    ['W2', 'dispenser EventBuffer (even)', elixirReference.W2],
-    ['W5', 'dispenser BufferServer (even)', elixirReference.W5],
-    ['W5', 'dispenser BatchingBufferServer (even', elixirReference.W5batching],
-  ];
-  for (const [workload, name, reference] of serverTargets) {
-    const row = rowOf(throughput, workload, name);
-    if (!row) continue;
-    const peer = bestPeerOf(throughput, workload);
+  const w2 = rowOf(throughput, 'W2', 'dispenser EventBuffer (even)');
+  if (w2) {
+    const peer = bestPeerOf(throughput, 'W2');
     if (peer) {
       checks.push({
-        target: `${workload} ${row.name} ahead of the best peer (${peer.name})`,
-        figure: `${row.ratioToBestPeer?.toFixed(2) ?? '—'} × best peer`,
-        met: row.eventsPerSecond > peer.eventsPerSecond,
+        target: `W2 ${w2.name} ahead of the best peer (${peer.name})`,
+        figure: `${w2.ratioToBestPeer?.toFixed(2) ?? '—'} × best peer`,
+        met: w2.eventsPerSecond > peer.eventsPerSecond,
       });
     }
     checks.push({
-      target: `${workload} ${row.name} ≥ 10 × Elixir (${formatRate(reference)})`,
-      figure: `${(row.eventsPerSecond / reference).toFixed(1)} × Elixir`,
-      met: row.eventsPerSecond >= 10 * reference,
+      target: `W2 ${w2.name} ≥ 10 × Elixir (${formatRate(elixirReference.W2)})`,
+      figure: `${(w2.eventsPerSecond / elixirReference.W2).toFixed(1)} × Elixir`,
+      met: w2.eventsPerSecond >= 10 * elixirReference.W2,
+    });
+  }
+
+  for (const { name, times } of serverTargets) {
+    const row = rowOf(throughput, 'W5', name);
+    const peer = row?.peer == null ? undefined : rowNamed(throughput, 'W5', row.peer);
+    if (!row || !peer) continue;
+    const ratio = row.eventsPerSecond / peer.eventsPerSecond;
+    checks.push({
+      target: `W5 ${row.name} ≥ ${times} × ${peer.name}`,
+      figure: `${ratio.toFixed(2)} × (${formatRate(row.eventsPerSecond)} vs ${formatRate(peer.eventsPerSecond)})`,
+      met: ratio >= times,
+    });
+  }
+  const fast = rowOf(throughput, 'W5', serverLatencyTarget);
+  const fastPeer = fast?.peer == null ? undefined : rowNamed(throughput, 'W5', fast.peer);
+  const p99 = fast?.extras['p99Ms'];
+  const peerP99 = fastPeer?.extras['p99Ms'];
+  if (fast && fastPeer && p99 !== undefined && peerP99 !== undefined) {
+    checks.push({
+      target: `W5 p99 hand-off latency of ${fast.name} ≤ that of ${fastPeer.name}`,
+      figure: `${formatMs(p99)} vs ${formatMs(peerP99)}`,
+      met: p99 <= peerP99,
     });
   }
 
@@ -190,6 +242,11 @@ export function formatMs(ms: number): string {
   return `${(ms * 1000).toPrecision(3)} µs`;
 }
 
+/** A contender's name as the tables show it: dispenser in bold, references in italics. */
+function contenderCell(row: { readonly name: string; readonly role: Role }): string {
+  return row.role === 'dispenser' ? `**${row.name}**` : row.role === 'reference' ? `_${row.name}_` : row.name;
+}
+
 function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
   const lines = [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`];
   for (const row of rows) lines.push(`| ${row.join(' | ')} |`);
@@ -212,7 +269,7 @@ export function markdownReport(results: Results): string {
       ['workload', 'contender', 'events/s', '× L', '× best peer', 'median', 'runs (ms)'],
       results.throughput.filter((row) => !perBatch(row)).map((row) => [
         row.workload,
-        row.role === 'dispenser' ? `**${row.name}**` : row.role === 'reference' ? `_${row.name}_` : row.name,
+        contenderCell(row),
         formatRate(row.eventsPerSecond),
         row.ratioToLimit === null ? '—' : row.ratioToLimit.toFixed(2),
         row.ratioToBestPeer === null ? '—' : row.ratioToBestPeer.toFixed(2),
@@ -247,6 +304,32 @@ export function markdownReport(results: Results): string {
       table(
         ['contender', 'p50', 'p99'],
         latency.map((row) => [row.name, formatMs(row.extras['p50Ms'] as number), formatMs(row.extras['p99Ms'] as number)]),
+      ),
+    );
+  }
+  const paired = results.throughput.filter((row) => row.ratioToPeer != null);
+  if (paired.length > 0) {
+    parts.push('### Like for like: each contender against the peer it is held to');
+    const p99Of = (row: ThroughputRow | undefined): string => {
+      const p99 = row?.extras['p99Ms'];
+      return p99 === undefined ? '—' : formatMs(p99);
+    };
+    parts.push(
+      table(
+        ['workload', 'contender', 'events/s', 'its peer', 'peer events/s', '× its peer', 'p99', 'peer p99'],
+        paired.map((row) => {
+          const peer = row.peer == null ? undefined : rowNamed(results.throughput, row.workload, row.peer);
+          return [
+            row.workload,
+            contenderCell(row),
+            formatRate(row.eventsPerSecond),
+            row.peer ?? '—',
+            peer ? formatRate(peer.eventsPerSecond) : '—',
+            (row.ratioToPeer as number).toFixed(2),
+            p99Of(row),
+            p99Of(peer),
+          ];
+        }),
       ),
     );
   }

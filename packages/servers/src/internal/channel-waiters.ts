@@ -1,5 +1,6 @@
 // Parked channel operations: a FIFO that forgets aborted entries lazily, plus the `{ signal }` check.
-import { assertObject, assertSignal, LimitedQueue } from '@dispenser/core';
+import { LimitedQueue } from '@dispenser/core';
+import { assertObject, assertSignal } from '@dispenser/core/internal';
 
 /** A parked operation; `done` turns true once it was served, aborted or rejected by `close()`. */
 export interface Waiter {

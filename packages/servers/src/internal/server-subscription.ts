@@ -1,5 +1,6 @@
 // The Subscription a server hands out: a subscriber that queues its batches for an async iterator.
-import { LimitedQueue, assertCount, type Subscriber } from '@dispenser/core';
+import { LimitedQueue, type Subscriber } from '@dispenser/core';
+import { assertCount } from '@dispenser/core/internal';
 import type { Subscription } from '../subscription';
 
 /** What a subscription needs from the server that created it. */

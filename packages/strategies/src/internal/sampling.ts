@@ -1,5 +1,5 @@
 // Random sampling shared by the split strategies: draw slots of a Demands without scanning it.
-import { assertFunction, assertObject } from '@dispenser/core';
+import { assertFunction, assertObject } from '@dispenser/core/internal';
 
 /** A source of numbers in [0, 1), like `Math.random`. */
 export type RandomSource = () => number;
@@ -22,8 +22,14 @@ export function randomIndex(random: RandomSource, n: number): number {
 export class LazyShuffle {
   readonly #random: RandomSource;
   readonly #n: number;
-  /** Positions ≥ #taken that hold something other than their own index. */
-  readonly #moved = new Map<number, number>();
+  /**
+   * Positions ≥ #taken that hold something other than their own index. Made on the second draw:
+   * the first draw leaves at most one such position, kept in #firstAt/#first, so taking one
+   * element (the common case of greedy) allocates no map.
+   */
+  #moved: Map<number, number> | undefined;
+  #firstAt = -1;
+  #first = 0;
   #taken = 0;
 
   constructor(n: number, random: RandomSource) {
@@ -35,7 +41,19 @@ export class LazyShuffle {
   next(): number {
     const i = this.#taken++;
     const j = i + randomIndex(this.#random, this.#n - i);
-    const moved = this.#moved;
+    if (i === 0) {
+      // Nothing moved yet: position j now holds 0.
+      if (j !== 0) {
+        this.#firstAt = j;
+        this.#first = 0;
+      }
+      return j;
+    }
+    let moved = this.#moved;
+    if (moved === undefined) {
+      moved = this.#moved = new Map<number, number>();
+      if (this.#firstAt >= i) moved.set(this.#firstAt, this.#first);
+    }
     const atJ = moved.get(j) ?? j;
     if (j !== i) moved.set(j, moved.get(i) ?? i);
     moved.delete(i);

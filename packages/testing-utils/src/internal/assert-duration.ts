@@ -1,5 +1,5 @@
 // Argument check for durations and points in time, which (unlike counts) may be fractional.
-import { describeValue } from '@dispenser/core';
+import { describeValue } from '@dispenser/core/internal';
 
 /**
  * Checks that `value` is a finite number of at least 0 (milliseconds may be fractional).

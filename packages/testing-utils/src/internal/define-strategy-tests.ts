@@ -2,6 +2,7 @@
 import type { AssignmentStrategy } from '@dispenser/core';
 import {
   checkAssignmentStrategy,
+  defaultProperties,
   type CheckAssignmentStrategyOptions,
   type StrategyProperty,
 } from '../check-assignment-strategy';
@@ -13,12 +14,9 @@ export interface TestApi {
 }
 
 const titles: Record<StrategyProperty, string> = {
-  'no-throw': 'returns instead of throwing',
-  'returns-demands': 'returns Demands instances',
-  'no-mutation': 'never mutates its input demands',
-  balanced: 'balances assigned plus remaining against each demand',
-  bounded: 'assigns at most eventCount events',
+  'valid-assignments': 'returns valid assignments (subscribers with demand, each once, counts from 1 to its demand, at most eventCount in all)',
   'work-conserving': 'assigns min(eventCount, demand total) events',
+  deterministic: 'returns the same list for equal inputs',
 };
 
 /** Every violation of `violations`, as one failure message. */
@@ -37,10 +35,8 @@ export function defineStrategyTests(
 ): void {
   const { timeout, ...checkOptions } = options;
   const seed = checkOptions.seed ?? Math.floor(Math.random() * 0x7fffffff);
-  const workConserving = checkOptions.workConserving ?? true;
   const properties =
-    checkOptions.properties ??
-    (Object.keys(titles) as StrategyProperty[]).filter((p) => workConserving || p !== 'work-conserving');
+    checkOptions.properties ?? defaultProperties(checkOptions.workConserving ?? true, checkOptions.deterministic ?? false);
   api.describe(`AssignmentStrategy '${strategy.name}' conformance`, () => {
     for (const property of properties) {
       api.it(

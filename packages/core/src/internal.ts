@@ -1,0 +1,15 @@
+// `@dispenser/core/internal`: helpers the dispenser packages share. Unstable: not covered by semver.
+export {
+  assertBatch,
+  assertClock,
+  assertCount,
+  assertDemandBuffer,
+  assertDropStrategy,
+  assertFunction,
+  assertIterable,
+  assertObject,
+  assertSignal,
+  describeValue,
+} from './validate';
+export { assertDemandFits } from './demands';
+export { assertValidAssignments } from './internal/assignment-check';

@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import type { Role, Timing } from './harness';
+import type { Results, TargetCheck, ThroughputRow } from './report';
+import { checkTargets, markdownReport, throughputRows } from './report';
+
+const effect100 = 'effect 4.1.0 Queue.sliding + takeBetween(1, 100) fibers';
+const effect10 = 'effect 4.1.0 Queue.sliding + takeBetween(1, 10) fibers';
+
+/** A timing of `ms` per run (so `events / ms` events per millisecond), with W5-style latencies. */
+function timing(name: string, role: Role, ms: number, options: { peer?: string; p50?: number; p99?: number } = {}): Timing {
+  const extras: Record<string, number> = {};
+  if (options.p50 !== undefined) extras['p50Ms'] = options.p50;
+  if (options.p99 !== undefined) extras['p99Ms'] = options.p99;
+  return { name, role, events: undefined, peer: options.peer, runs: [ms, ms, ms], median: ms, extras };
+}
+
+/**
+ * A fake run: 1,000,000 events per workload, so events/s = 1e9 / ms. In W5 `even` is 1.25 × its
+ * peer (met) and its p99 is above its peer's (not met); `greedy` is 1.4 × its peer (not met); the
+ * batching server is 1.25 × its peer (met).
+ */
+function fakeRows(): ThroughputRow[] {
+  return throughputRows([
+    {
+      id: 'W1',
+      events: 1_000_000,
+      timings: [timing('raw ring (L)', 'limit', 10), timing('dispenser LimitedQueue', 'dispenser', 12.5), timing('denque 2.1.0', 'peer', 12)],
+    },
+    {
+      id: 'W2',
+      events: 1_000_000,
+      timings: [
+        timing('dispenser EventBuffer (even)', 'dispenser', 10),
+        timing('dispenser EventBuffer (greedy)', 'dispenser', 11),
+        timing('effect 4.1.0 Queue.sliding, takers in turn', 'peer', 20),
+      ],
+    },
+    {
+      id: 'W5',
+      events: 1_000_000,
+      timings: [
+        timing('dispenser BufferServer (even)', 'dispenser', 80, { peer: effect10, p50: 0.003, p99: 0.006 }),
+        timing('dispenser BatchingBufferServer (even, 100, 5 ms)', 'dispenser', 48, { peer: effect100, p50: 0.003, p99: 0.005 }),
+        timing('dispenser BufferServer (greedy)', 'dispenser', 60 / 1.4, { peer: effect100, p50: 0.0015, p99: 0.0025 }),
+        timing(effect100, 'peer', 60, { p50: 0.001, p99: 0.002 }),
+        timing(effect10, 'peer', 100, { p50: 0.002, p99: 0.004 }),
+        timing('floor: producer loop and yields only', 'reference', 20, { p50: 0.00005, p99: 0.0002 }),
+      ],
+    },
+  ]);
+}
+
+function fakeResults(): Results {
+  const throughput = fakeRows();
+  return {
+    info: {
+      profile: 'fake',
+      date: '2026-01-01',
+      node: 'v20.20.2',
+      platform: 'linux x64',
+      cpus: '2 × test',
+      rounds: { warmup: 0, runs: 3 },
+      heavyRounds: { warmup: 0, runs: 3 },
+    },
+    throughput,
+    many: [],
+    memory: [],
+    targets: checkTargets(throughput, [], []),
+  };
+}
+
+function targetStartingWith(targets: readonly TargetCheck[], prefix: string): TargetCheck {
+  const found = targets.filter((t) => t.target.startsWith(prefix));
+  expect(found, prefix).toHaveLength(1);
+  return found[0] as TargetCheck;
+}
+
+describe('throughputRows', () => {
+  it('divides each row by its own peer when it names one, and by the fastest peer always', () => {
+    const rows = fakeRows().filter((row) => row.workload === 'W5');
+    const byName = new Map(rows.map((row) => [row.name, row]));
+    const even = byName.get('dispenser BufferServer (even)');
+    expect(even?.peer).toBe(effect10);
+    expect(even?.ratioToPeer).toBeCloseTo(100 / 80);
+    // The fastest peer is takeBetween(1, 100) (60 ms): `× best peer` still divides by it.
+    expect(even?.ratioToBestPeer).toBeCloseTo(60 / 80);
+    expect(byName.get('dispenser BufferServer (greedy)')?.ratioToPeer).toBeCloseTo(1.4);
+    expect(byName.get(effect100)?.peer).toBeNull();
+    expect(byName.get(effect100)?.ratioToPeer).toBeNull();
+    expect(byName.get(effect10)?.ratioToBestPeer).toBeCloseTo(0.6);
+  });
+
+  it('refuses a peer that is not a contender of the workload', () => {
+    expect(() =>
+      throughputRows([{ id: 'W5', events: 100, timings: [timing('dispenser BufferServer (even)', 'dispenser', 1, { peer: 'nobody' })] }]),
+    ).toThrow('dispenser BufferServer (even): its peer nobody is not a contender of W5');
+  });
+});
+
+describe('checkTargets', () => {
+  const { targets } = fakeResults();
+
+  it('checks each W5 server against its own Effect row', () => {
+    const even = targetStartingWith(targets, 'W5 dispenser BufferServer (even) ≥ 1.2 × ');
+    expect(even).toEqual({ target: `W5 dispenser BufferServer (even) ≥ 1.2 × ${effect10}`, figure: '1.25 × (12.5 M/s vs 10.0 M/s)', met: true });
+    const greedy = targetStartingWith(targets, 'W5 dispenser BufferServer (greedy) ≥ 1.5 × ');
+    expect(greedy).toEqual({ target: `W5 dispenser BufferServer (greedy) ≥ 1.5 × ${effect100}`, figure: '1.40 × (23.3 M/s vs 16.7 M/s)', met: false });
+    const batching = targetStartingWith(targets, 'W5 dispenser BatchingBufferServer (even, 100, 5 ms) ≥ 1.2 × ');
+    expect(batching.target.endsWith(effect100)).toBe(true);
+    expect(batching.figure).toBe('1.25 × (20.8 M/s vs 16.7 M/s)');
+    expect(batching.met).toBe(true);
+  });
+
+  it("checks BufferServer (even)'s p99 hand-off latency against takeBetween(1, 10)'s", () => {
+    const latency = targetStartingWith(targets, 'W5 p99 hand-off latency');
+    expect(latency).toEqual({
+      target: `W5 p99 hand-off latency of dispenser BufferServer (even) ≤ that of ${effect10}`,
+      figure: '6.00 µs vs 4.00 µs',
+      met: false,
+    });
+  });
+
+  it('keeps the W2 targets and drops the old W5 ones', () => {
+    expect(targetStartingWith(targets, 'W2 dispenser EventBuffer (even) ahead of the best peer').met).toBe(true);
+    expect(targetStartingWith(targets, 'W2 dispenser EventBuffer (even) ≥ 10 × Elixir').figure).toBe('21.7 × Elixir');
+    expect(targets.filter((t) => t.target.startsWith('W5'))).toHaveLength(4);
+    expect(targets.some((t) => t.target.includes('W5') && (t.target.includes('Elixir') || t.target.includes('best peer')))).toBe(false);
+  });
+
+  it('shows no W5 target for a run without W5', () => {
+    const rows = fakeRows().filter((row) => row.workload !== 'W5');
+    expect(checkTargets(rows, [], []).some((t) => t.target.startsWith('W5'))).toBe(false);
+  });
+});
+
+describe('markdownReport', () => {
+  const markdown = markdownReport(fakeResults());
+
+  it('lists both Effect rows of W5 with their latencies', () => {
+    expect(markdown).toContain(`| W5 | ${effect100} | 16.7 M/s |`);
+    expect(markdown).toContain(`| W5 | ${effect10} | 10.0 M/s |`);
+    expect(markdown).toContain(`| ${effect100} | 1.00 µs | 2.00 µs |`);
+    expect(markdown).toContain(`| ${effect10} | 2.00 µs | 4.00 µs |`);
+  });
+
+  it('pairs each dispenser server with its own peer', () => {
+    expect(markdown).toContain('### Like for like: each contender against the peer it is held to');
+    expect(markdown).toContain(`| W5 | **dispenser BufferServer (even)** | 12.5 M/s | ${effect10} | 10.0 M/s | 1.25 | 6.00 µs | 4.00 µs |`);
+    expect(markdown).toContain(`| W5 | **dispenser BufferServer (greedy)** | 23.3 M/s | ${effect100} | 16.7 M/s | 1.40 | 2.50 µs | 2.00 µs |`);
+    expect(markdown).toContain(`| W5 | **dispenser BatchingBufferServer (even, 100, 5 ms)** | 20.8 M/s | ${effect100} | 16.7 M/s | 1.25 |`);
+  });
+
+  it('shows the four W5 targets, met or not', () => {
+    expect(markdown).toContain(`| W5 dispenser BufferServer (even) ≥ 1.2 × ${effect10} | 1.25 × (12.5 M/s vs 10.0 M/s) | yes |`);
+    expect(markdown).toContain(`| W5 dispenser BufferServer (greedy) ≥ 1.5 × ${effect100} | 1.40 × (23.3 M/s vs 16.7 M/s) | **no** |`);
+    expect(markdown).toContain(`| W5 dispenser BatchingBufferServer (even, 100, 5 ms) ≥ 1.2 × ${effect100} | 1.25 × (20.8 M/s vs 16.7 M/s) | yes |`);
+    expect(markdown).toContain(`| W5 p99 hand-off latency of dispenser BufferServer (even) ≤ that of ${effect10} | 6.00 µs vs 4.00 µs | **no** |`);
+  });
+});

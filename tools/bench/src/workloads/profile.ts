@@ -1,0 +1,75 @@
+// The sizes of every workload: BENCH.md's ({@link fullProfile}), a tenth of them, and the smoke test's.
+import type { RoundOptions } from '../harness';
+
+/** Sizes of every workload; BENCH.md's are {@link fullProfile}. */
+export interface Profile {
+  readonly name: string;
+  /** Rounds of the timed workloads (L, W1, W2, W3, W5). */
+  readonly rounds: RoundOptions;
+  /** Rounds of W4 and M1 (each run rebuilds a large structure). */
+  readonly heavyRounds: RoundOptions;
+  /** L and W1: `batches` times push a batch of `batchSize`, then take `batchSize`. */
+  readonly churn: { readonly batches: number; readonly batchSize: number; readonly capacity: number };
+  /** W2: `rounds` times append `batchSize`, assign, re-ask. */
+  readonly dispatch: {
+    readonly capacity: number;
+    readonly subscribers: number;
+    readonly demand: number;
+    readonly rounds: number;
+    readonly batchSize: number;
+  };
+  /** W3: `events` appended in batches of `batchSize` into `capacity`, no demand. */
+  readonly overload: { readonly capacity: number; readonly events: number; readonly batchSize: number };
+  /** W4: subscriber counts crossed with buffered event counts. */
+  readonly many: { readonly subscribers: readonly number[]; readonly events: readonly number[] };
+  /** W5: server end to end. */
+  readonly server: {
+    readonly capacity: number;
+    readonly subscribers: number;
+    readonly initialDemand: number;
+    readonly events: number;
+    readonly batchSize: number;
+    readonly maxDelay: number;
+  };
+  /** M1: values held in a queue of that capacity. */
+  readonly memory: { readonly events: number };
+}
+
+/** The sizes of BENCH.md. */
+export const fullProfile: Profile = {
+  name: 'full',
+  rounds: { warmup: 3, runs: 11 },
+  heavyRounds: { warmup: 2, runs: 9 },
+  churn: { batches: 10_000, batchSize: 100, capacity: 10_000 },
+  dispatch: { capacity: 100_000, subscribers: 100, demand: 10, rounds: 1_000, batchSize: 1_000 },
+  overload: { capacity: 1_000, events: 1_000_000, batchSize: 100 },
+  many: { subscribers: [1_000, 10_000, 100_000], events: [500_000, 1_000] },
+  server: { capacity: 100_000, subscribers: 10, initialDemand: 100, events: 1_000_000, batchSize: 100, maxDelay: 5 },
+  memory: { events: 1_000_000 },
+};
+
+/** A tenth of the sizes (a hundredth for W4's events), for a smoke run well under a minute. */
+export const quickProfile: Profile = {
+  name: 'quick',
+  rounds: { warmup: 2, runs: 5 },
+  heavyRounds: { warmup: 1, runs: 5 },
+  churn: { batches: 1_000, batchSize: 100, capacity: 10_000 },
+  dispatch: { capacity: 100_000, subscribers: 100, demand: 10, rounds: 100, batchSize: 1_000 },
+  overload: { capacity: 1_000, events: 100_000, batchSize: 100 },
+  many: { subscribers: [1_000, 10_000, 100_000], events: [50_000, 1_000] },
+  server: { capacity: 100_000, subscribers: 10, initialDemand: 100, events: 100_000, batchSize: 100, maxDelay: 5 },
+  memory: { events: 100_000 },
+};
+
+/** Tiny sizes for the smoke test: every code path, a few milliseconds each. */
+export const tinyProfile: Profile = {
+  name: 'tiny',
+  rounds: { warmup: 1, runs: 5 },
+  heavyRounds: { warmup: 0, runs: 5 },
+  churn: { batches: 50, batchSize: 100, capacity: 10_000 },
+  dispatch: { capacity: 100_000, subscribers: 100, demand: 10, rounds: 5, batchSize: 1_000 },
+  overload: { capacity: 1_000, events: 10_000, batchSize: 100 },
+  many: { subscribers: [100, 1_000], events: [5_000, 100] },
+  server: { capacity: 100_000, subscribers: 10, initialDemand: 100, events: 2_000, batchSize: 100, maxDelay: 5 },
+  memory: { events: 10_000 },
+};

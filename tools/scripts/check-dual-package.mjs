@@ -1,0 +1,122 @@
+// Run after `npm run build`: loads the built packages so that the ESM and the CommonJS copy of
+// @dispenser/core are live at once, and checks that buffers, strategies and servers work across them.
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '../..');
+
+/**
+ * A built package by name, resolved as a user would (no source condition), as check-package.mjs does.
+ * (Node 20 ignores import.meta.resolve's parent without a flag; from here it reaches the same links.)
+ */
+async function load(pkg, how) {
+  const dir = join(root, 'packages', pkg);
+  const name = `@dispenser/${pkg}`;
+  if (how === 'require') return createRequire(join(dir, 'package.json'))(name);
+  return import(import.meta.resolve(name, `file://${dir}/`));
+}
+
+function expect(ok, message) {
+  if (!ok) throw new Error(message);
+}
+const same = (actual, expected, what) =>
+  expect(JSON.stringify(actual) === JSON.stringify(expected), `${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+
+/** 10 events, 2 subscribers asking for 3 and 4: the 7 oldest go out in FIFO slices, 3 stay. */
+function checkEventBuffer(EventBuffer, strategy) {
+  const buffer = new EventBuffer({ strategy, capacity: 100 });
+  const events = Array.from({ length: 10 }, (_, i) => `e${i}`);
+  same(buffer.append(events), 0, 'append() dropped');
+  buffer.ask('s1', 3);
+  buffer.ask('s2', 4);
+  const pairs = buffer.assignEvents();
+  same(pairs.map(([s, slice]) => [s, slice.length]).sort(), [['s1', 3], ['s2', 4]], 'events per subscriber');
+  same(pairs.flatMap(([, slice]) => slice), events.slice(0, 7), 'assigned events, slice after slice');
+  same(buffer.stats(), { buffered: 3, demand: 0 }, 'stats() after assignEvents()');
+}
+
+/** Two push subscribers that ask again for what they got: every event is delivered exactly once. */
+async function checkBufferServer(BufferServer, EventBuffer, strategy) {
+  const server = new BufferServer({ buffer: new EventBuffer({ strategy, capacity: 100 }) });
+  const received = new Map();
+  const perSubscriber = [0, 0];
+  const subscribers = perSubscriber.map((_, i) => {
+    const subscriber = {
+      handleAssignedEvents(events) {
+        for (const event of events) received.set(event, (received.get(event) ?? 0) + 1);
+        perSubscriber[i] += events.length;
+        server.ask(subscriber, events.length);
+      },
+    };
+    return subscriber;
+  });
+  server.ask(subscribers[0], 3);
+  server.ask(subscribers[1], 4);
+  const events = Array.from({ length: 50 }, (_, i) => i);
+  for (let i = 0; i < events.length; i += 10) server.append(events.slice(i, i + 10));
+  for (let tries = 0; tries < 100 && server.metrics().delivered < events.length; tries++) {
+    await new Promise((settle) => setTimeout(settle, 10));
+  }
+  const twice = [...received].filter(([, n]) => n > 1).map(([event]) => event);
+  const missing = events.filter((event) => !received.has(event));
+  expect(twice.length === 0, `events delivered more than once: ${twice.join(', ')}`);
+  expect(missing.length === 0, `events never delivered: ${missing.join(', ')}`);
+  expect(perSubscriber.every((n) => n > 0), `a subscriber got nothing: ${perSubscriber.join(' and ')} events`);
+  same(server.metrics(), { appended: 50, dropped: 0, delivered: 50 }, 'metrics()');
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error('close() did not resolve within 2 s')), 2000);
+  });
+  await Promise.race([server.close(), timeout]).finally(() => clearTimeout(timer));
+}
+
+let built;
+try {
+  built = {
+    require: { core: await load('core', 'require'), strategies: await load('strategies', 'require'), servers: await load('servers', 'require') },
+    import: { core: await load('core', 'import'), strategies: await load('strategies', 'import'), servers: await load('servers', 'import') },
+  };
+} catch (error) {
+  console.error(`dual package: cannot load the built packages (run \`npm run build\` first): ${error.message}`);
+  process.exit(1);
+}
+if (built.require.core.EventBuffer === built.import.core.EventBuffer) {
+  console.error('dual package: require and import gave the same copy of @dispenser/core; nothing to test');
+  process.exit(1);
+}
+
+const other = { require: 'import', import: 'require' };
+const checks = [];
+for (const strategy of ['even', 'greedy']) {
+  for (const core of ['require', 'import']) {
+    checks.push({
+      what: `EventBuffer (core via ${core}) + ${strategy} (strategies via ${other[core]})`,
+      run: () => checkEventBuffer(built[core].core.EventBuffer, built[other[core]].strategies[strategy]),
+    });
+  }
+}
+for (const servers of ['import', 'require']) {
+  for (const core of ['import', 'require']) {
+    const strategies = other[core];
+    checks.push({
+      what: `BufferServer (servers via ${servers}) over EventBuffer (core via ${core}) + even (strategies via ${strategies})`,
+      run: () => checkBufferServer(built[servers].servers.BufferServer, built[core].core.EventBuffer, built[strategies].strategies.even),
+    });
+  }
+}
+
+let failures = 0;
+for (const { what, run } of checks) {
+  try {
+    await run();
+    console.log(`ok   ${what}`);
+  } catch (error) {
+    failures++;
+    console.error(`FAIL ${what}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+  }
+}
+if (failures > 0) {
+  console.error(`dual package: ${failures} of ${checks.length} combinations failed with two copies of @dispenser/core loaded`);
+  process.exit(1);
+}
+console.log(`dual package: all ${checks.length} combinations work with the ESM and the CommonJS copy of @dispenser/core loaded`);
