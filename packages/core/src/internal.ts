@@ -7,6 +7,7 @@ export {
   assertDropStrategy,
   assertFunction,
   assertIterable,
+  assertKnownKeys,
   assertObject,
   assertSignal,
   describeValue,

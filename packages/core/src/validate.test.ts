@@ -5,6 +5,7 @@ import {
   assertDropStrategy,
   assertFunction,
   assertIterable,
+  assertKnownKeys,
   assertObject,
   describeValue,
 } from './internal';
@@ -84,5 +85,18 @@ describe('assertObject and assertClock', () => {
       'options.clock must be a Clock (an object with now, setTimeout and clearTimeout), received an object',
     );
     expect(() => assertClock('clock', undefined)).toThrow(TypeError);
+  });
+});
+
+describe('assertKnownKeys', () => {
+  it('accepts known keys and keys set to undefined', () => {
+    expect(() => assertKnownKeys('options', { a: 1, b: undefined, z: undefined }, ['a', 'b'])).not.toThrow();
+  });
+
+  it('names every unknown key and lists the known ones', () => {
+    expect(() => assertKnownKeys('options', { a: 1, onerror: () => 0 }, ['a', 'onError'])).toThrow(
+      new TypeError('options has unknown key "onerror"; known keys: a, onError'),
+    );
+    expect(() => assertKnownKeys('options', { x: 1, y: 2 }, ['a'])).toThrow(/unknown keys "x", "y"/);
   });
 });

@@ -206,3 +206,23 @@ export function assertDemandBuffer(name: string, value: unknown): asserts value 
     throw new TypeError(`${name} must be a DemandBuffer (append, ask, assignEvents, delete, stats), received ${describeValue(value)}`);
   }
 }
+
+/**
+ * Checks that `options` has no key outside `known`, so a typo (`onerror` for `onError`) fails
+ * loudly instead of silently doing nothing. Keys whose value is `undefined` count as absent.
+ *
+ * @throws TypeError naming the unknown keys and listing the known ones
+ * @example
+ * ```ts
+ * assertKnownKeys('options', options, ['capacity', 'dropStrategy']);
+ * ```
+ */
+export function assertKnownKeys(name: string, options: object, known: readonly string[]): void {
+  for (const key of Object.keys(options)) {
+    if ((options as Record<string, unknown>)[key] === undefined || known.includes(key)) continue;
+    const unknown = Object.keys(options).filter((k) => !known.includes(k) && (options as Record<string, unknown>)[k] !== undefined);
+    throw new TypeError(
+      `${name} has unknown ${unknown.length === 1 ? 'key' : 'keys'} ${unknown.map((k) => JSON.stringify(k)).join(', ')}; known keys: ${known.join(', ')}`,
+    );
+  }
+}
