@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
-import { packagePreset } from '../../tools/build/tsup.preset';
+import { packagePresetWithEsmOnly } from '../../tools/build/tsup.preset';
 
-export default defineConfig(packagePreset({ entry: ['src/index.ts', 'src/vitest.ts'] }));
+// `./vitest` is ESM only: it imports vitest, which cannot be required.
+export default defineConfig(packagePresetWithEsmOnly(['src/vitest.ts']));

@@ -1,4 +1,5 @@
 // The contract servers drive: a buffer of events that also tracks subscriber demand.
+import type { DropListener } from './drop-strategy';
 
 /**
  * Buffered events plus subscriber demand: what `BufferServer` and `MonitoredBuffer` drive.
@@ -40,4 +41,24 @@ export interface DemandBuffer<E, S> {
    * `append(events)` alone would have left them.
    */
   appendAndAssign?(events: readonly E[], into: Array<[S, E[]]>): number;
+  /**
+   * Optional: from now on, call `listener` with the events the buffer drops (by its drop
+   * strategy) or discards (a dispatcher threw them away), `undefined` to stop. One listener at a
+   * time. A buffer builds the arrays of dropped events only while a listener is set. Servers
+   * need it for their `onDrop` option.
+   */
+  watchDrops?(listener: DropListener<E> | undefined): void;
+  /**
+   * Optional: how many events the buffer has discarded so far: events taken out neither by
+   * `assignEvents` nor by the drop strategy (a partition hash that returns `null`, an event a
+   * dispatcher cannot handle). Servers count them as dropped, so their books balance.
+   */
+  readonly discarded?: number | undefined;
+  /**
+   * Optional: `false` when putting events back with `prepend` would hand them again to
+   * subscribers that already had them (a dispatcher that sends each event to several
+   * subscribers). Servers refuse `redeliver: true` then.
+   * @default true
+   */
+  readonly supportsRedelivery?: boolean | undefined;
 }

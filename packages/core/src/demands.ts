@@ -162,9 +162,28 @@ export class Demands<S> implements ReadonlyDemands<S> {
  * @throws RangeError naming `name` when it would not (nothing changes)
  */
 export function assertDemandFits(name: string, total: number, amount: number): void {
-  if (total + amount > Number.MAX_SAFE_INTEGER) {
-    throw new RangeError(
-      `${name} ${describeValue(amount)} would take the total demand past Number.MAX_SAFE_INTEGER (it is ${total})`,
-    );
-  }
+  if (total + amount > Number.MAX_SAFE_INTEGER) throw demandOverflow(name, amount, total);
+}
+
+/**
+ * The `RangeError` for demand that would take the total past `Number.MAX_SAFE_INTEGER`, tagged
+ * `code: 'DEMAND_OVERFLOW'` so a caller can rename the argument (a property, not a class, so it
+ * works across copies of core).
+ */
+export function demandOverflow(name: string, amount: number, total?: number, cause?: unknown): RangeError {
+  const error = new RangeError(
+    `${name} ${describeValue(amount)} would take the total demand past Number.MAX_SAFE_INTEGER${total === undefined ? '' : ` (it is ${total})`}`,
+    cause === undefined ? undefined : { cause },
+  );
+  return Object.assign(error, { code: 'DEMAND_OVERFLOW' as const });
+}
+
+/**
+ * `error` again, but when it is a demand overflow (see {@link demandOverflow}) raised deeper down
+ * under another argument name, a new one that names `name`, the argument the caller passed.
+ */
+export function renameDemandOverflow(error: unknown, name: string, amount: number): unknown {
+  const tagged = error as { code?: unknown } | null;
+  if (error instanceof RangeError && tagged?.code === 'DEMAND_OVERFLOW') return demandOverflow(name, amount, undefined, error);
+  return error;
 }

@@ -12,6 +12,25 @@
 export type Send<E, C> = (consumer: C, events: E[]) => void;
 
 /**
+ * Reports events a dispatcher threw away on purpose (for example a partition hash that returned
+ * `null`), so the buffer driving it can count them and tell its drop listener. A
+ * {@link DispatchingBuffer} passes one to its dispatcher factory, next to `send`.
+ *
+ * @example
+ * ```ts
+ * import { DispatchingBuffer } from '@dispenser/core';
+ * import { PartitionDispatcher } from '@dispenser/strategies';
+ *
+ * const buffer = new DispatchingBuffer<number, string>({
+ *   dispatcher: (send, discard) =>
+ *     new PartitionDispatcher(send, { partitions: ['odd', 'even'], hash: (n) => (n < 0 ? null : [n, n % 2 ? 'odd' : 'even']), onDiscard: discard }),
+ *   capacity: 100,
+ * });
+ * ```
+ */
+export type Discard<E> = (events: E[]) => void;
+
+/**
  * An event-aware dispatcher (GenStage's `Dispatcher` behaviour) as a synchronous state machine.
  *
  * `subscribe`, `cancel` and `ask` return the demand to request upstream: how many more events
@@ -75,4 +94,11 @@ export interface Dispatcher<E, C> {
    * counts them as buffered.
    */
   buffered?(): number;
+  /**
+   * Optional: `true` when one event may go to several consumers (a broadcast). Events put back
+   * into the buffer would then reach consumers that already had them, so servers refuse
+   * `redeliver: true` over such a dispatcher.
+   * @default false
+   */
+  readonly broadcasts?: boolean;
 }

@@ -17,6 +17,8 @@ class TestDispatcher<E, C> extends FifoDispatcher<E, C> {
   /** Counted by `buffered()`. */
   held: E[] = [];
   failDispatch = false;
+  /** Events on which dispatch throws (a poison event), wherever they sit in the batch. */
+  poison = new Set<E>();
 
   override subscribe(consumer: C, options?: Record<string, unknown>): number {
     if (options?.['reject'] === true) throw new TypeError('rejected options');
@@ -45,6 +47,7 @@ class TestDispatcher<E, C> extends FifoDispatcher<E, C> {
   override dispatch(events: E[]): E[] {
     this.calls.push(`dispatch ${events.length}`);
     if (this.failDispatch) throw new Error('dispatch failed');
+    for (const event of events) if (this.poison.has(event)) throw new Error(`cannot handle ${String(event)}`);
     return super.dispatch(events);
   }
 
@@ -213,15 +216,89 @@ describe('DispatchingBuffer', () => {
     expect(buffer.assignEvents()).toEqual([['s', ['a', 'b', 'c']]]);
   });
 
-  it('puts the events back and rethrows when dispatch throws', () => {
+  it('takes out an event dispatch throws on, reports it as discarded, and keeps the rest flowing', () => {
+    const { buffer, dispatcher } = setup();
+    const drops: unknown[] = [];
+    buffer.watchDrops((events, reason, cause) => drops.push([events, reason, (cause as Error).message]));
+    dispatcher.poison.add('b');
+    buffer.append(['a', 'b', 'c']);
+    buffer.ask('s', 5);
+    expect(buffer.assignEvents()).toEqual([['s', ['a', 'c']]]);
+    expect(drops).toEqual([[['b'], 'discarded', 'cannot handle b']]);
+    expect([buffer.discarded, buffer.size]).toEqual([1, 0]);
+    buffer.append(['d']);
+    expect(buffer.assignEvents()).toEqual([['s', ['d']]]);
+  });
+
+  it('discards every event of a dispatcher that throws on each, instead of wedging', () => {
     const { buffer, dispatcher } = setup();
     buffer.append(['a', 'b']);
     buffer.ask('s', 2);
     dispatcher.failDispatch = true;
-    expect(() => buffer.assignEvents()).toThrow('dispatch failed');
-    expect(buffer.size).toBe(2);
+    expect(buffer.assignEvents()).toEqual([]);
+    expect([buffer.discarded, buffer.size, buffer.stats().demand]).toEqual([2, 0, 2]);
     dispatcher.failDispatch = false;
-    expect(buffer.assignEvents()).toEqual([['s', ['a', 'b']]]);
+    buffer.append(['c']);
+    expect(buffer.assignEvents()).toEqual([['s', ['c']]]);
+  });
+
+  it('counts and reports what the dispatcher discards through discard', () => {
+    const drops: unknown[] = [];
+    const buffer = new DispatchingBuffer<number, string>({
+      dispatcher: (send, discard) => ({
+        subscribe: () => 0,
+        cancel: () => 0,
+        ask: () => 0,
+        dispatch(events) {
+          const kept = events.filter((n) => n >= 0);
+          discard(events.filter((n) => n < 0));
+          if (kept.length > 0) send('s', kept);
+          return [];
+        },
+      }),
+      capacity: 10,
+    });
+    buffer.append([1, -2, 3]);
+    buffer.ask('s', 3);
+    expect(buffer.assignEvents()).toEqual([['s', [1, 3]]]);
+    expect(buffer.discarded).toBe(1);
+    buffer.watchDrops((events, reason) => drops.push([events, reason]));
+    buffer.append([-4, -5]);
+    buffer.ask('s', 2);
+    buffer.assignEvents();
+    expect(drops).toEqual([[[-4, -5], 'discarded']]);
+    expect(buffer.discarded).toBe(3);
+  });
+
+  it('reports what its drop strategy drops, only while watched', () => {
+    const buffer = new DispatchingBuffer<string, string>({ dispatcher: (send) => new TestDispatcher(send), capacity: 2, dropStrategy: 'drop-oldest' });
+    const drops: unknown[] = [];
+    buffer.append(['a', 'b', 'c']);
+    buffer.watchDrops((events, reason) => drops.push([events, reason]));
+    buffer.append(['d']);
+    expect(buffer.prepend(['x'])).toBe(1);
+    buffer.watchDrops(undefined);
+    buffer.append(['e']);
+    expect(drops).toEqual([[['b'], 'drop-oldest'], [['x'], 'drop-oldest']]);
+  });
+
+  it('rejects a dispatch that returns no array, and demand past Number.MAX_SAFE_INTEGER', () => {
+    const { buffer, dispatcher } = setup();
+    dispatcher.dispatch = () => 'nope' as never;
+    buffer.append(['a']);
+    buffer.ask('s', 1);
+    expect(() => buffer.assignEvents()).toThrow(/dispatch must return an array/);
+    expect(() => buffer.ask('t', Number.MAX_SAFE_INTEGER)).toThrow(/demand .* would take the total demand past/);
+  });
+
+  it('says it cannot redeliver over a broadcasting dispatcher', () => {
+    const { buffer } = setup();
+    expect(buffer.supportsRedelivery).toBe(true);
+    const broadcast = new DispatchingBuffer<string, string>({
+      dispatcher: (send) => Object.assign(new TestDispatcher(send), { broadcasts: true }),
+      capacity: 2,
+    });
+    expect(broadcast.supportsRedelivery).toBe(false);
   });
 
   it('counts the events the dispatcher holds back as buffered', () => {

@@ -1,22 +1,25 @@
 // Makes any GenStage-style Dispatcher a DemandBuffer: a bounded queue of leftovers plus the dispatcher.
 import type { DemandBuffer } from './demand-buffer';
-import type { Dispatcher, Send } from './dispatcher';
-import type { DropStrategy } from './drop-strategy';
+import { assertDemandFits } from './demands';
+import type { Discard, Dispatcher, Send } from './dispatcher';
+import type { DropListener, DropStrategy } from './drop-strategy';
+import { DropReport } from './internal/drop-report';
 import { Ring } from './internal/ring';
 import { assertBatch, assertCount, assertDropStrategy, assertFunction, assertObject, describeValue } from './validate';
 
 /** Options of {@link DispatchingBuffer}. */
 export interface DispatchingBufferOptions<E, S> {
   /**
-   * Builds the dispatcher, given the `send` function it must deliver through. Called once, by
-   * the constructor.
+   * Builds the dispatcher, given the `send` function it must deliver through and the `discard`
+   * function through which it reports events it throws away on purpose (so they are counted, see
+   * {@link DispatchingBuffer.discarded}). Called once, by the constructor.
    *
    * @example
    * ```ts
-   * dispatcher: (send) => new PartitionDispatcher(send, { partitions: 4 })
+   * dispatcher: (send, discard) => new PartitionDispatcher(send, { partitions: 4, onDiscard: discard })
    * ```
    */
-  dispatcher: (send: Send<E, S>) => Dispatcher<E, S>;
+  dispatcher: (send: Send<E, S>, discard: Discard<E>) => Dispatcher<E, S>;
   /** Most events waiting in the buffer's own queue; a safe integer ≥ 1. */
   capacity: number;
   /**
@@ -39,7 +42,10 @@ export interface DispatchingBufferOptions<E, S> {
  * `append` only queues events and `ask` only records demand; {@link DispatchingBuffer.assignEvents}
  * passes the recorded asks to the dispatcher (in order), hands it the queued events, collects
  * everything it sends (several sends to one subscriber are merged, in order) and keeps the
- * leftovers at the head of the queue. A subscriber is subscribed to the dispatcher on its first
+ * leftovers at the head of the queue. An event the dispatcher cannot handle (its `dispatch`
+ * throws, say a partition hash fails on it) is taken out and discarded, so it cannot wedge the
+ * buffer; discarded events are counted in {@link DispatchingBuffer.discarded} and handed to the
+ * drop listener with the reason `'discarded'` and the error. A subscriber is subscribed to the dispatcher on its first
  * `ask` with a demand above 0, with the options `subscribeOptions(subscriber)` returns;
  * `delete` cancels it.
  *
@@ -72,7 +78,7 @@ export interface DispatchingBufferOptions<E, S> {
  * ```
  * @see Dispatcher
  */
-export class DispatchingBuffer<E, S> implements DemandBuffer<E, S> {
+export class DispatchingBuffer<E = never, S = never> implements DemandBuffer<E, S> {
   /** The dispatcher this buffer drives, for inspection. Do not call it directly. */
   readonly dispatcher: Dispatcher<E, S>;
   readonly #queue: Ring<E>;
@@ -84,6 +90,8 @@ export class DispatchingBuffer<E, S> implements DemandBuffer<E, S> {
   /** Events sent and not yet returned by assignEvents, per subscriber, in send order. */
   #outgoing = new Map<S, E[]>();
   #outgoingCount = 0;
+  #discarded = 0;
+  readonly #drops = new DropReport<E>();
 
   /**
    * @throws TypeError / RangeError for bad options (a missing `dispatcher` factory, a factory
@@ -99,7 +107,7 @@ export class DispatchingBuffer<E, S> implements DemandBuffer<E, S> {
     assertDropStrategy('options.dropStrategy', dropStrategy);
     this.#queue = new Ring<E>(capacity, dropStrategy);
     this.#subscribeOptions = subscribeOptions;
-    const built: unknown = dispatcher(this.#send);
+    const built: unknown = dispatcher(this.#send, this.#discard);
     if (built === null || typeof built !== 'object') {
       throw new TypeError(`options.dispatcher must return a Dispatcher, received ${describeValue(built)}`);
     }
@@ -125,6 +133,27 @@ export class DispatchingBuffer<E, S> implements DemandBuffer<E, S> {
     return this.#queue.size + held + this.#outgoingCount;
   }
 
+  /** Events discarded so far: reported by the dispatcher through `discard`, or taken out because its `dispatch` threw on them. */
+  get discarded(): number {
+    return this.#discarded;
+  }
+
+  /** `false` when the dispatcher broadcasts (`prepend` would hand events again to subscribers that had them). */
+  get supportsRedelivery(): boolean {
+    return this.dispatcher.broadcasts !== true;
+  }
+
+  /**
+   * From now on, hands `listener` the events this buffer drops (its drop strategy as the reason)
+   * or discards (`'discarded'`, with the error when a `dispatch` threw). `undefined` stops it.
+   *
+   * @throws TypeError when `listener` is neither a function nor `undefined`
+   */
+  watchDrops(listener: DropListener<E> | undefined): void {
+    if (listener !== undefined) assertFunction('listener', listener);
+    this.#drops.listener = listener;
+  }
+
   /** Whether `subscriber` is subscribed to the dispatcher (it asked, and was not deleted since). */
   has(subscriber: S): boolean {
     return this.#subscriptions.has(subscriber);
@@ -138,7 +167,10 @@ export class DispatchingBuffer<E, S> implements DemandBuffer<E, S> {
    */
   append(events: readonly E[]): number {
     assertBatch('events', events);
-    return this.#queue.append(events);
+    const sink = this.#drops.sink();
+    const dropped = this.#queue.append(events, 0, events.length, sink);
+    this.#drops.report(sink, this.#queue.dropStrategy);
+    return dropped;
   }
 
   /**
@@ -149,7 +181,7 @@ export class DispatchingBuffer<E, S> implements DemandBuffer<E, S> {
    */
   prepend(events: readonly E[]): number {
     assertBatch('events', events);
-    return this.#queue.prepend(events);
+    return this.#prepend(events);
   }
 
   /**
@@ -163,6 +195,7 @@ export class DispatchingBuffer<E, S> implements DemandBuffer<E, S> {
    */
   ask(subscriber: S, demand: number): void {
     assertCount('demand', demand);
+    assertDemandFits('demand', this.#demand, demand);
     if (demand === 0) return;
     let subscription = this.#subscriptions.get(subscriber);
     if (subscription === undefined) {
@@ -189,8 +222,9 @@ export class DispatchingBuffer<E, S> implements DemandBuffer<E, S> {
    *
    * @returns `[subscriber, events]` pairs, one per subscriber, in the order of their first send;
    *   `[]` when nothing was sent
-   * @throws whatever the dispatcher throws (for example a partition hash that names an unknown
-   *   partition); the events it was given go back to the head of the queue
+   * @throws whatever the dispatcher's `ask` throws (the refused demand is forgotten); TypeError
+   *   when `dispatch` returns something that is not an array. A `dispatch` that throws does not
+   *   make this throw: the events it fails on are discarded one by one (see the class).
    */
   assignEvents(): Array<[S, E[]]> {
     if (this.#asks.length > 0) this.#applyAsks();
@@ -198,14 +232,18 @@ export class DispatchingBuffer<E, S> implements DemandBuffer<E, S> {
     while (queue.size > 0 && this.#demand > 0) {
       const chunk = queue.split(Math.min(queue.size, this.#demand));
       const taken = chunk.length;
-      let leftovers: E[];
+      let leftovers: unknown;
       try {
         leftovers = this.dispatcher.dispatch(chunk);
-      } catch (error) {
-        queue.prepend(chunk);
-        throw error;
+      } catch {
+        // The dispatcher changed nothing (dispatchers are atomic when they throw): find the
+        // events it cannot handle by handing them over one at a time, and take those out.
+        leftovers = this.#dispatchEach(chunk);
       }
-      if (leftovers.length > 0) queue.prepend(leftovers);
+      if (!Array.isArray(leftovers)) {
+        throw new TypeError(`the dispatcher's dispatch must return an array of leftover events, received ${describeValue(leftovers)}`);
+      }
+      if (leftovers.length > 0) queue.prepend(leftovers as E[]);
       if (leftovers.length >= taken) break;
     }
     if (this.#outgoingCount === 0) return [];
@@ -231,7 +269,7 @@ export class DispatchingBuffer<E, S> implements DemandBuffer<E, S> {
     if (unsent !== undefined) {
       this.#outgoing.delete(subscriber);
       this.#outgoingCount -= unsent.length;
-      this.#queue.prepend(unsent);
+      this.#prepend(unsent);
     }
   }
 
@@ -239,6 +277,41 @@ export class DispatchingBuffer<E, S> implements DemandBuffer<E, S> {
   stats(): { buffered: number; demand: number } {
     return { buffered: this.size, demand: this.#demand };
   }
+
+  /** Puts events back at the head of the queue, reporting what it drops. */
+  #prepend(events: readonly E[]): number {
+    const sink = this.#drops.sink();
+    const dropped = this.#queue.prepend(events, sink);
+    this.#drops.report(sink, this.#queue.dropStrategy);
+    return dropped;
+  }
+
+  /**
+   * Dispatches `chunk` one event at a time after a `dispatch` of the whole chunk threw: events
+   * on which `dispatch` throws again are discarded; the rest go on. Returns the leftovers.
+   */
+  #dispatchEach(chunk: E[]): E[] {
+    for (let i = 0; i < chunk.length; i++) {
+      const event = chunk[i] as E;
+      let rest: E[];
+      try {
+        rest = this.dispatcher.dispatch([event]);
+      } catch (error) {
+        this.#discarded++;
+        this.#drops.report(this.#drops.sink()?.concat([event]), 'discarded', error);
+        continue;
+      }
+      if (rest.length > 0) return rest.concat(chunk.slice(i + 1));
+    }
+    return [];
+  }
+
+  /** What the dispatcher reports through `discard`: counted, and told to the drop listener. */
+  readonly #discard: Discard<E> = (events) => {
+    if (!Array.isArray(events) || events.length === 0) return;
+    this.#discarded += events.length;
+    this.#drops.report(this.#drops.listener === undefined ? undefined : events.slice(), 'discarded');
+  };
 
   #applyAsks(): void {
     const asks = this.#asks;

@@ -200,6 +200,40 @@ describe('EventBuffer', () => {
     });
   });
 
+  describe('watchDrops', () => {
+    test.each([
+      ['drop-newest', ['d', 'e'], [['z'], 'drop-newest']],
+      ['drop-oldest', ['a', 'b'], [['z'], 'drop-oldest']],
+    ] as const)('hands the listener what %s drops, oldest first', (dropStrategy, fromAppend, fromPrepend) => {
+      const b = buffer(3, dropStrategy);
+      const drops: unknown[] = [];
+      b.watchDrops((events, reason) => drops.push([events, reason]));
+      expect(b.append(['a', 'b', 'c', 'd', 'e'])).toBe(2);
+      expect(b.prepend(['z'])).toBe(1);
+      expect(drops[0]).toEqual([fromAppend, dropStrategy]);
+      expect(drops[1]).toEqual(dropStrategy === 'drop-oldest' ? fromPrepend : [['c'], 'drop-newest']);
+      b.watchDrops(undefined);
+      b.append(['x']);
+      expect(drops).toHaveLength(2);
+    });
+
+    it('reports what appendAndAssign drops on the direct path', () => {
+      const newest = buffer(2, 'drop-newest');
+      const oldest = buffer(2, 'drop-oldest');
+      const drops: unknown[] = [];
+      for (const b of [newest, oldest]) {
+        b.watchDrops((events, reason) => drops.push([events, reason]));
+        b.ask('one', 1);
+        b.appendAndAssign(['a', 'b', 'c', 'd'], []);
+      }
+      expect(drops).toEqual([[['c', 'd'], 'drop-newest'], [['a', 'b'], 'drop-oldest']]);
+    });
+
+    it('rejects a listener that is not a function', () => {
+      expect(() => buffer().watchDrops('log' as never)).toThrow(/listener must be a function/);
+    });
+  });
+
   describe('appendAndAssign', () => {
     it('hands events straight out of the batch when nothing is buffered, and buffers the rest', () => {
       const b = buffer(3, 'drop-oldest');

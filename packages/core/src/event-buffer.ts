@@ -2,8 +2,9 @@
 import type { AssignmentStrategy } from './assignment-strategy';
 import type { DemandBuffer } from './demand-buffer';
 import { assertDemandFits, type ReadonlyDemands } from './demands';
-import type { DropStrategy } from './drop-strategy';
+import type { DropListener, DropStrategy } from './drop-strategy';
 import { AssignmentCheck } from './internal/assignment-check';
+import { DropReport } from './internal/drop-report';
 import { DemandTable } from './internal/demand-table';
 import { DemandsView } from './internal/demands-view';
 import { Ring } from './internal/ring';
@@ -34,6 +35,11 @@ export interface EventBufferOptions {
  * **When to use:** as the state of your own server or worker pool. For push delivery to
  * subscribers with handlers, wrap it in `BufferServer` from `@dispenser/servers`.
  *
+ * @typeParam E - the events. The options do not name the types, so give them
+ *   (`new EventBuffer<Job, Worker>(…)`) or let the context infer them (a typed variable, the
+ *   `buffer` option of a typed server); without either both are `never`, and appending or
+ *   asking is a compile error instead of a silent `EventBuffer<unknown, unknown>`.
+ * @typeParam S - the subscribers (any value: a key, an object, a handle)
  * @example
  * ```ts
  * import { EventBuffer } from '@dispenser/core';
@@ -47,13 +53,14 @@ export interface EventBufferOptions {
  * buffer.stats();        // { buffered: 0, demand: 0 }
  * ```
  */
-export class EventBuffer<E, S> implements DemandBuffer<E, S> {
+export class EventBuffer<E = never, S = never> implements DemandBuffer<E, S> {
   /** The strategy that splits events over demand. */
   readonly strategy: AssignmentStrategy;
   readonly #queue: Ring<E>;
   readonly #table = new DemandTable<S>();
   readonly #view: ReadonlyDemands<S> = new DemandsView(this.#table);
   readonly #check = new AssignmentCheck<S>();
+  readonly #drops = new DropReport<E>();
   /** Scratch for one assignment, reused; subscribers are cleared after use so nothing stays alive. */
   readonly #subscribers: S[] = [];
   readonly #slots: number[] = [];
@@ -109,7 +116,7 @@ export class EventBuffer<E, S> implements DemandBuffer<E, S> {
    */
   append(events: readonly E[]): number {
     assertBatch('events', events);
-    return this.#queue.append(events);
+    return this.#appendRange(events, 0, events.length);
   }
 
   /**
@@ -121,7 +128,22 @@ export class EventBuffer<E, S> implements DemandBuffer<E, S> {
    */
   prepend(events: readonly E[]): number {
     assertBatch('events', events);
-    return this.#queue.prepend(events);
+    const sink = this.#drops.sink();
+    const dropped = this.#queue.prepend(events, sink);
+    this.#drops.report(sink, this.#queue.dropStrategy);
+    return dropped;
+  }
+
+  /**
+   * From now on, hands `listener` the events this buffer drops, oldest first, with the drop
+   * strategy as the reason (an `EventBuffer` never discards). `undefined` stops it. The arrays
+   * are built only while a listener is set.
+   *
+   * @throws TypeError when `listener` is neither a function nor `undefined`
+   */
+  watchDrops(listener: DropListener<E> | undefined): void {
+    if (listener !== undefined) assertFunction('listener', listener);
+    this.#drops.listener = listener;
   }
 
   /**
@@ -170,7 +192,7 @@ export class EventBuffer<E, S> implements DemandBuffer<E, S> {
     const queue = this.#queue;
     const length = events.length;
     if (queue.size > 0 || this.#table.total === 0 || length === 0) {
-      const dropped = queue.append(events);
+      const dropped = this.#appendRange(events, 0, length);
       this.#assignInto(into);
       return dropped;
     }
@@ -185,7 +207,7 @@ export class EventBuffer<E, S> implements DemandBuffer<E, S> {
     try {
       entries = this.#decide(to - from);
     } catch (error) {
-      queue.append(events);
+      this.#appendRange(events, 0, length);
       throw error;
     }
     const subscribers = this.#subscribers;
@@ -198,7 +220,23 @@ export class EventBuffer<E, S> implements DemandBuffer<E, S> {
     }
     this.#settle(entries);
     if (at < to) queue.append(events, at, to);
+    if (length > to - from) {
+      const sink = this.#drops.sink();
+      if (sink !== undefined) {
+        if (from > 0) for (let i = 0; i < from; i++) sink.push(events[i] as E);
+        else for (let i = to; i < length; i++) sink.push(events[i] as E);
+        this.#drops.report(sink, queue.dropStrategy);
+      }
+    }
     return length - (to - from);
+  }
+
+  /** Appends `events[from..to)` to the queue, reporting what it drops. */
+  #appendRange(events: readonly E[], from: number, to: number): number {
+    const sink = this.#drops.sink();
+    const dropped = this.#queue.append(events, from, to, sink);
+    this.#drops.report(sink, this.#queue.dropStrategy);
+    return dropped;
   }
 
   /** Assigns buffered events, pushing `[subscriber, events]` pairs into `out`. */

@@ -6,13 +6,13 @@ export { EventBuffer } from './event-buffer';
 export { DispatchingBuffer } from './dispatching-buffer';
 export { systemClock } from './clock';
 
-export type { DropStrategy } from './drop-strategy';
+export type { DropListener, DropReason, DropStrategy } from './drop-strategy';
 export type { ReadonlyDemands } from './demands';
 export type { Assignment, AssignmentStrategy } from './assignment-strategy';
 export type { StrategyContractRule } from './errors';
 export type { DemandBuffer } from './demand-buffer';
 export type { EventBufferOptions } from './event-buffer';
-export type { Dispatcher, Send } from './dispatcher';
+export type { Discard, Dispatcher, Send } from './dispatcher';
 export type { DispatchingBufferOptions } from './dispatching-buffer';
 export type { Clock } from './clock';
 export type { Subscriber } from './subscriber';

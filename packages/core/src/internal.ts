@@ -12,5 +12,6 @@ export {
   assertSignal,
   describeValue,
 } from './validate';
-export { assertDemandFits } from './demands';
+export { assertDemandFits, demandOverflow, renameDemandOverflow } from './demands';
 export { assertValidAssignments } from './internal/assignment-check';
+export { fnv1a } from './internal/fnv1a';

@@ -73,7 +73,8 @@ export class LimitedQueue<T> implements Iterable<T> {
    */
   append(values: Iterable<T>): number {
     assertIterable('values', values);
-    return this.#ring.append(Array.isArray(values) ? values : Array.from(values));
+    const batch: readonly T[] = Array.isArray(values) ? values : Array.from(values);
+    return this.#ring.append(batch, 0, batch.length);
   }
 
   /**

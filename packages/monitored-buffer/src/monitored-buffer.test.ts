@@ -1,5 +1,5 @@
 import { EventBuffer, type DemandBuffer } from '@dispenser/core';
-import { fillInOrder, TestSubscriber } from '@dispenser/testing-utils';
+import { bareDemandBuffer, fillInOrder, TestSubscriber } from '@dispenser/testing-utils';
 import { describe, expect, it, vi } from 'vitest';
 import type { Monitor } from './index';
 import { MonitoredBuffer } from './index';
@@ -140,21 +140,30 @@ describe('MonitoredBuffer', () => {
     expect(buffer.assignEvents()).toEqual([['one', ['z', 'a', 'b']]]);
   });
 
+  it('passes drop reports, discard counts and the one-call append-and-assign through', () => {
+    const buffer = create<string>(2);
+    const drops: unknown[] = [];
+    buffer.watchDrops((events, reason) => drops.push([events, reason]));
+    buffer.append(['a', 'b', 'c']);
+    expect(drops).toEqual([[['c'], 'drop-newest']]);
+    expect([buffer.discarded, buffer.supportsRedelivery]).toEqual([undefined, true]);
+    buffer.ask('one', 3);
+    const pairs: Array<[string, string[]]> = [];
+    expect(buffer.appendAndAssign(['d'], pairs)).toBe(1); // still full: 'd' is dropped
+    expect(pairs).toEqual([['one', ['a', 'b']]]);
+    expect(drops).toEqual([[['c'], 'drop-newest'], [['d'], 'drop-newest']]);
+  });
+
   it('refuses prepend, naming the reason, when the wrapped buffer has none', () => {
-    const inner = new EventBuffer<string, string>({ strategy: fillInOrder, capacity: 3 });
-    const plain: DemandBuffer<string, string> = {
-      append: (events) => inner.append(events),
-      ask: (subscriber, demand) => inner.ask(subscriber, demand),
-      assignEvents: () => inner.assignEvents(),
-      delete: (subscriber) => inner.delete(subscriber),
-      get size() {
-        return inner.size;
-      },
-      stats: () => inner.stats(),
-    };
-    const buffer = new MonitoredBuffer(plain);
+    const buffer = new MonitoredBuffer(bareDemandBuffer(new EventBuffer<string, string>({ strategy: fillInOrder, capacity: 3 })));
     expect(buffer.capacity).toBeUndefined();
     expect(() => buffer.prepend(['a'])).toThrow(/no prepend method/);
+    expect(() => buffer.watchDrops(undefined)).toThrow(/no watchDrops method/);
+    expect(buffer.supportsRedelivery).toBe(false);
+    buffer.ask('one', 1);
+    const pairs: Array<[string, string[]]> = [];
+    expect(buffer.appendAndAssign(['a', 'b'], pairs)).toBe(0);
+    expect(pairs).toEqual([['one', ['a']]]);
   });
 
   it('rejects something that is not a DemandBuffer', () => {

@@ -1,5 +1,5 @@
 // A DemandBuffer plus a SubscriptionManager: demand of subscribers that go away is cancelled.
-import { type DemandBuffer } from '@dispenser/core';
+import type { DemandBuffer, DropListener } from '@dispenser/core';
 import { assertCount, assertDemandBuffer, assertFunction, assertObject } from '@dispenser/core/internal';
 import type { DownResult, MonitorRef } from './monitor';
 import { SubscriptionManager, type SubscriptionManagerOptions } from './subscription-manager';
@@ -73,6 +73,43 @@ export class MonitoredBuffer<E, S> implements DemandBuffer<E, S> {
   /** The wrapped buffer's capacity (`undefined` when it has none). */
   get capacity(): number | undefined {
     return this.#buffer.capacity;
+  }
+
+  /** The wrapped buffer's count of discarded events (`undefined` when it keeps none). */
+  get discarded(): number | undefined {
+    return this.#buffer.discarded;
+  }
+
+  /** Whether the wrapped buffer can take events back for redelivery. */
+  get supportsRedelivery(): boolean {
+    return typeof this.#buffer.prepend === 'function' && this.#buffer.supportsRedelivery !== false;
+  }
+
+  /**
+   * Hands `listener` what the wrapped buffer drops or discards, from now on.
+   *
+   * @throws TypeError when the wrapped buffer does not report its drops
+   */
+  watchDrops(listener: DropListener<E> | undefined): void {
+    const buffer = this.#buffer;
+    if (typeof buffer.watchDrops !== 'function') {
+      throw new TypeError('the wrapped buffer has no watchDrops method, so its drops cannot be reported');
+    }
+    buffer.watchDrops(listener);
+  }
+
+  /**
+   * Appends and assigns in one call (the wrapped buffer's fast path when it has one, otherwise
+   * `append` then `assignEvents`), pushing the pairs into `into`.
+   *
+   * @returns how many events the buffer dropped
+   */
+  appendAndAssign(events: readonly E[], into: Array<[S, E[]]>): number {
+    const buffer = this.#buffer;
+    if (typeof buffer.appendAndAssign === 'function') return buffer.appendAndAssign(events, into);
+    const dropped = buffer.append(events);
+    for (const pair of buffer.assignEvents()) into.push(pair);
+    return dropped;
   }
 
   /** Number of subscribed (monitored) subscribers. */

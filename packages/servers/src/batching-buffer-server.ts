@@ -1,7 +1,7 @@
 // A push server that sends in batches: once enough events wait, or after a maximum delay.
 import { systemClock, type Clock } from '@dispenser/core';
-import { assertClock, assertCount, assertObject, describeValue } from '@dispenser/core/internal';
-import { BufferServer, useFlushPolicy } from './buffer-server';
+import { assertClock, assertCount, assertKnownKeys, assertObject, describeValue } from '@dispenser/core/internal';
+import { BufferServer, bufferServerKeys, useFlushPolicy } from './buffer-server';
 import type { FlushPolicyFactory } from './internal/flush-policy';
 import type { BufferServerOptions } from './server-types';
 
@@ -57,6 +57,7 @@ export class BatchingBufferServer<E> extends BufferServer<E> {
    */
   constructor(options: BatchingBufferServerOptions<E>) {
     assertObject('options', options);
+    assertKnownKeys('options', options, [...bufferServerKeys, 'batchSize', 'maxDelay', 'clock']);
     const { batchSize, maxDelay, clock = systemClock } = options;
     assertCount('options.batchSize', batchSize, 1);
     if (typeof maxDelay !== 'number') {

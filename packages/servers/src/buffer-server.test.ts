@@ -1,11 +1,12 @@
-import { BufferClosedError, EventBuffer, type DemandBuffer, type Subscriber } from '@dispenser/core';
-import { createEven, even } from '@dispenser/strategies';
-import { TestSubscriber, createFakeEvents, type FakeEvent } from '@dispenser/testing-utils';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { BufferClosedError, DispatchingBuffer, EventBuffer, type Subscriber } from '@dispenser/core';
+import { BroadcastDispatcher, createEven, even, PartitionDispatcher } from '@dispenser/strategies';
+import { TestSubscriber, bareDemandBuffer, createFakeEvents, type FakeEvent } from '@dispenser/testing-utils';
+import { afterEach, describe, expect, it, test, vi } from 'vitest';
+import { BatchingBufferServer } from './batching-buffer-server';
 import { BufferServer } from './buffer-server';
 import type { BufferServerOptions } from './server-types';
 import { DeliveryError } from './errors';
-import { createEvenBuffer, ids, type EvenBufferOptions } from './test/fake-events';
+import { createEvenBuffer, ids, range, type EvenBufferOptions } from './test/fake-events';
 
 type Options = Omit<BufferServerOptions<FakeEvent>, 'buffer'> & EvenBufferOptions;
 
@@ -70,7 +71,7 @@ describe('BufferServer', () => {
       expect(subscriber.batches).toEqual([events]);
       expect(subscriber.deliveries[0]?.sender).toBe(server);
       expect(server.stats()).toEqual({ buffered: 0, subscribed: 1, demand: 5 });
-      expect(server.metrics()).toEqual({ appended: 5, dropped: 0, delivered: 5 });
+      expect(server.metrics()).toEqual({ appended: 5, dropped: 0, delivered: 5, failed: 0 });
     });
 
     it('spreads new events evenly over existing demand', () => {
@@ -103,7 +104,7 @@ describe('BufferServer', () => {
     it('returns 0 for an empty append', () => {
       const server = createServer();
       expect(server.append([])).toBe(0);
-      expect(server.metrics()).toEqual({ appended: 0, dropped: 0, delivered: 0 });
+      expect(server.metrics()).toEqual({ appended: 0, dropped: 0, delivered: 0, failed: 0 });
     });
 
     it('never holds pending demand and buffered events at once', () => {
@@ -137,7 +138,7 @@ describe('BufferServer', () => {
       expect(server.stats()).toEqual({ buffered: 1, subscribed: 1, demand: 0 });
       server.ask(subscriber, 5);
       expect(ids(subscriber.events)).toEqual([3, 4, 5]);
-      expect(server.metrics()).toEqual({ appended: 6, dropped: 3, delivered: 3 });
+      expect(server.metrics()).toEqual({ appended: 6, dropped: 3, delivered: 3, failed: 0 });
     });
 
     it('lets a strategy error out of append with the events buffered and the drops counted', () => {
@@ -157,7 +158,7 @@ describe('BufferServer', () => {
       const subscriber = new TestSubscriber<FakeEvent>();
       server.ask(subscriber, 1);
       expect(() => server.append(createFakeEvents(3))).toThrow('strategy down');
-      expect(server.metrics()).toEqual({ appended: 3, dropped: 1, delivered: 0 });
+      expect(server.metrics()).toEqual({ appended: 3, dropped: 1, delivered: 0, failed: 0 });
       expect(server.stats()).toEqual({ buffered: 2, subscribed: 1, demand: 1 });
       fail = false;
       server.ask(subscriber, 1);
@@ -197,7 +198,7 @@ describe('BufferServer', () => {
       expect(errors[0]?.error.code).toBe('DELIVERY_FAILED');
       expect(errors[0]?.error.cause).toBe(failing.deliveries[0]?.error);
       expect(server.stats()).toEqual({ buffered: 0, subscribed: 0, demand: 0 });
-      expect(server.metrics()).toEqual({ appended: 5, dropped: 0, delivered: 0 });
+      expect(server.metrics()).toEqual({ appended: 5, dropped: 0, delivered: 0, failed: 5 });
       server.ask(healthy, 2);
       server.append(createFakeEvents(2));
       expect(healthy.events).toHaveLength(2);
@@ -214,7 +215,7 @@ describe('BufferServer', () => {
       expect(server.stats()).toEqual({ buffered: 0, subscribed: 1, demand: 3 });
       await server.close();
       expect(errors.map(({ error }) => ids(error.events))).toEqual([[0, 1]]);
-      expect(server.metrics()).toEqual({ appended: 2, dropped: 0, delivered: 0 });
+      expect(server.metrics()).toEqual({ appended: 2, dropped: 0, delivered: 0, failed: 2 });
     });
 
     it('keeps serving the other subscribers in the round where one throws', () => {
@@ -227,7 +228,7 @@ describe('BufferServer', () => {
       server.append(createFakeEvents(4));
       expect(healthy.events).toHaveLength(2);
       expect(errors[0]?.error.events).toHaveLength(2);
-      expect(server.metrics()).toEqual({ appended: 4, dropped: 0, delivered: 2 });
+      expect(server.metrics()).toEqual({ appended: 4, dropped: 0, delivered: 2, failed: 2 });
     });
 
     it('fails the batch of a subscriber that goes down during the round before its turn', () => {
@@ -246,23 +247,38 @@ describe('BufferServer', () => {
       expect(server.stats()).toEqual({ buffered: 0, subscribed: 1, demand: 0 });
     });
 
-    it('rethrows the DeliveryError from a microtask when there is no onError', () => {
-      const queued: Array<() => void> = [];
-      vi.spyOn(globalThis, 'queueMicrotask').mockImplementation((task) => {
-        queued.push(task);
-      });
+    it('reports a failure on console.error by default, naming the subscriber and the events, and keeps serving', () => {
+      const logged: unknown[] = [];
+      vi.spyOn(console, 'error').mockImplementation((error: unknown) => logged.push(error));
+      const queued = vi.spyOn(globalThis, 'queueMicrotask');
       const server = createServer();
-      server.ask(new TestSubscriber<FakeEvent>({ failOn: () => true }), 1);
+      const failing = { name: 'socket-7', handleAssignedEvents: () => Promise.reject(new Error('closed')) };
+      const healthy = new TestSubscriber<FakeEvent>();
+      const throwing = {
+        name: 'socket-3',
+        handleAssignedEvents: () => {
+          throw new Error('boom');
+        },
+      };
+      server.ask(throwing, 1);
+      server.ask(healthy, 1);
+      server.append(createFakeEvents(2));
+      expect(healthy.events).toHaveLength(1);
+      expect(logged).toHaveLength(1);
+      expect(logged[0]).toBeInstanceOf(DeliveryError);
+      expect((logged[0] as Error).message).toBe("subscriber 'socket-3' failed on 1 event: boom");
+      expect(queued).not.toHaveBeenCalled();
+      server.ask(failing, 1);
       server.append(createFakeEvents(1));
-      expect(queued).toHaveLength(1);
-      expect(() => queued[0]?.()).toThrow(DeliveryError);
+      return server.close().then(() => {
+        expect((logged[1] as Error).message).toBe("subscriber 'socket-7' failed on 1 event: closed");
+        expect(server.metrics()).toEqual({ appended: 3, dropped: 0, delivered: 1, failed: 2 });
+      });
     });
 
-    it('rethrows an error thrown by onError from a microtask and stays consistent', () => {
-      const queued: Array<() => void> = [];
-      vi.spyOn(globalThis, 'queueMicrotask').mockImplementation((task) => {
-        queued.push(task);
-      });
+    it('reports an error thrown by onError on console.error and stays consistent', () => {
+      const logged: unknown[] = [];
+      vi.spyOn(console, 'error').mockImplementation((error: unknown) => logged.push(error));
       const server = createServer({
         onError: () => {
           throw new Error('onError broke');
@@ -273,7 +289,8 @@ describe('BufferServer', () => {
       server.ask(healthy, 1);
       server.append(createFakeEvents(2));
       expect(healthy.events).toHaveLength(1);
-      expect(() => queued[0]?.()).toThrow('onError broke');
+      expect((logged[0] as Error).message).toBe('onError broke');
+      expect(server.metrics()).toEqual({ appended: 2, dropped: 0, delivered: 1, failed: 1 });
     });
   });
 
@@ -289,7 +306,7 @@ describe('BufferServer', () => {
       const other = new TestSubscriber<FakeEvent>();
       server.ask(other, 10);
       expect(ids(other.events)).toEqual([0, 1, 2, 3, 4]);
-      expect(server.metrics()).toEqual({ appended: 5, dropped: 0, delivered: 5 });
+      expect(server.metrics()).toEqual({ appended: 5, dropped: 0, delivered: 5, failed: 0 });
     });
 
     it('redelivers to the others within the same append', () => {
@@ -313,11 +330,11 @@ describe('BufferServer', () => {
       expect(other.events).toEqual([]);
       await other.waitForEvents(3);
       expect(ids(other.events)).toEqual([0, 1, 2]);
-      expect(server.metrics()).toEqual({ appended: 3, dropped: 0, delivered: 3 });
+      expect(server.metrics()).toEqual({ appended: 3, dropped: 0, delivered: 3, failed: 0 });
     });
 
     it('needs a buffer that can prepend', () => {
-      const buffer = bufferView(new EventBuffer<FakeEvent, Subscriber<FakeEvent>>({ strategy: even, capacity: 5 }), 'prepend');
+      const buffer = bareDemandBuffer(new EventBuffer<FakeEvent, Subscriber<FakeEvent>>({ strategy: even, capacity: 5 }), ['capacity']);
       expect(() => new BufferServer({ buffer, redeliver: true })).toThrow(TypeError);
     });
   });
@@ -391,7 +408,7 @@ describe('BufferServer', () => {
       expect(progress).toEqual([3, 5]);
       await done;
       expect(resolved).toBe(true);
-      expect(server.metrics()).toEqual({ appended: 5, dropped: 0, delivered: 2 });
+      expect(server.metrics()).toEqual({ appended: 5, dropped: 0, delivered: 2, failed: 0 });
     });
 
     it('serves waiting writers first come, first served', async () => {
@@ -448,10 +465,10 @@ describe('BufferServer', () => {
 
     it('appends at once into a buffer that exposes no capacity, counting what it drops', async () => {
       const inner = new EventBuffer<FakeEvent, Subscriber<FakeEvent>>({ strategy: even, capacity: 5 });
-      const server = new BufferServer<FakeEvent>({ buffer: bufferView(inner, 'capacity') });
+      const server = new BufferServer<FakeEvent>({ buffer: bareDemandBuffer(inner, ['prepend']) });
       await server.write(createFakeEvents(7));
       expect(server.stats().buffered).toBe(5);
-      expect(server.metrics()).toEqual({ appended: 7, dropped: 2, delivered: 0 });
+      expect(server.metrics()).toEqual({ appended: 7, dropped: 2, delivered: 0, failed: 0 });
     });
 
     it('resolves at once for no events', async () => {
@@ -518,19 +535,233 @@ describe('BufferServer', () => {
   });
 });
 
-/** A plain-object view of an EventBuffer, optionally without its optional members. */
-function bufferView<E, S>(buffer: EventBuffer<E, S>, without: 'capacity' | 'prepend'): DemandBuffer<E, S> {
-  const view: DemandBuffer<E, S> = {
-    append: (events) => buffer.append(events),
-    ask: (subscriber, demand) => buffer.ask(subscriber, demand),
-    assignEvents: () => buffer.assignEvents(),
-    delete: (subscriber) => buffer.delete(subscriber),
-    stats: () => buffer.stats(),
-    get size() {
-      return buffer.size;
-    },
-  };
-  if (without === 'capacity') return Object.assign(view, { prepend: (events: readonly E[]) => buffer.prepend(events) });
-  Object.defineProperty(view, 'capacity', { get: () => buffer.capacity });
-  return view;
-}
+describe('BufferServer hardening', () => {
+  it('takes a poison event out (a partition hash that fails on it) and keeps delivering the rest', () => {
+    const drops: unknown[] = [];
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const server = new BufferServer<unknown>({
+      buffer: new DispatchingBuffer<unknown, Subscriber<unknown>>({
+        dispatcher: (send, discard) => new PartitionDispatcher(send, { partitions: 1, onDiscard: discard }),
+        capacity: 10,
+        subscribeOptions: () => ({ partition: 0 }),
+      }),
+      onDrop: (events, reason, cause) => drops.push([events, reason, cause instanceof TypeError]),
+    });
+    const subscriber = new TestSubscriber<unknown>();
+    server.ask(subscriber, 10);
+    const poison = { not: 'hashable' };
+    expect(server.append([1, poison, 3])).toBe(0);
+    expect(subscriber.events).toEqual([1, 3]);
+    server.append([4]);
+    expect(subscriber.events).toEqual([1, 3, 4]);
+    expect(drops).toEqual([[[poison], 'discarded', true]]);
+    expect(server.metrics()).toEqual({ appended: 4, dropped: 1, delivered: 3, failed: 0 });
+    expect(logged).not.toHaveBeenCalled();
+  });
+
+  it('keeps the books when a partition hash discards events (returns null)', () => {
+    const server = new BufferServer<number>({
+      buffer: new DispatchingBuffer<number, Subscriber<number>>({
+        dispatcher: (send, discard) =>
+          new PartitionDispatcher<number, Subscriber<number>, number>(send, {
+            partitions: 1,
+            hash: (n) => (n % 2 === 0 ? null : [n, 0]),
+            onDiscard: discard,
+          }),
+        capacity: 10,
+        subscribeOptions: () => ({ partition: 0 }),
+      }),
+    });
+    const subscriber = new TestSubscriber<number>();
+    server.ask(subscriber, 10);
+    server.append([1, 2, 3, 4]);
+    const { appended, delivered, dropped, failed } = server.metrics();
+    expect([appended, delivered, dropped, failed]).toEqual([4, 2, 2, 0]);
+    expect(appended).toBe(delivered + dropped + failed + server.stats().buffered);
+  });
+
+  it('refuses redeliver over a dispatcher that broadcasts, and fails (does not re-broadcast) what a subscription gives back', async () => {
+    const broadcast = () =>
+      new DispatchingBuffer<FakeEvent, Subscriber<FakeEvent>>({ dispatcher: (send) => new BroadcastDispatcher(send), capacity: 10 });
+    expect(() => new BufferServer<FakeEvent>({ buffer: broadcast(), redeliver: true })).toThrow(
+      /options\.redeliver cannot be used with this buffer: it sends each event to several subscribers/,
+    );
+    const server = new BufferServer<FakeEvent>({ buffer: broadcast() });
+    const healthy = new TestSubscriber<FakeEvent>();
+    server.ask(healthy, 10);
+    const subscription = server.subscribe({ maxDemand: 10 });
+    server.append(createFakeEvents(2));
+    for await (const batch of subscription) {
+      expect(ids(batch)).toEqual([0, 1]);
+      break;
+    }
+    expect(ids(healthy.events)).toEqual([0, 1]);
+    server.append([{ id: 2 }]);
+    expect(ids(healthy.events)).toEqual([0, 1, 2]);
+  });
+
+  it('treats a handler result as await would: a then that throws is a failure, a then that calls back twice counts once', async () => {
+    const { errors, onError } = errorLog();
+    const server = createServer({ onError });
+    const twice = {
+      handleAssignedEvents: () => ({
+        then(resolve: () => void, reject: (error: unknown) => void) {
+          resolve();
+          resolve();
+          reject(new Error('late'));
+        },
+      }),
+    };
+    const hostile = {
+      handleAssignedEvents: () => ({
+        get then(): never {
+          throw new Error('then getter');
+        },
+      }),
+    };
+    server.ask(twice as unknown as Subscriber<FakeEvent>, 2);
+    server.ask(hostile as unknown as Subscriber<FakeEvent>, 2);
+    server.append(createFakeEvents(4));
+    await server.close();
+    expect(errors.map(({ error }) => (error.cause as Error).message)).toEqual(['then getter']);
+    expect(server.metrics()).toEqual({ appended: 4, dropped: 0, delivered: 2, failed: 2 });
+  });
+
+  describe('close() from inside a handler', () => {
+    it('runs the same final round as any other close()', async () => {
+      const server = createServer();
+      let closing: Promise<void> | undefined;
+      const { subscriber, received } = scripted((events) => {
+        if (ids(events)[0] === 1) {
+          server.append([{ id: 2 }, { id: 3 }]);
+          closing = server.close();
+        }
+      });
+      server.ask(subscriber, 4);
+      server.append([{ id: 1 }]);
+      expect(received.flat().map((event) => event.id)).toEqual([1, 2, 3]);
+      await closing;
+      expect(() => server.append([{ id: 4 }])).toThrow(BufferClosedError);
+    });
+
+    it('gives a handler that calls close() during the final round the same promise', async () => {
+      const buffer = createEvenBuffer();
+      const server = new BufferServer<FakeEvent>({ buffer });
+      const promises: Array<Promise<void>> = [];
+      const { subscriber, received } = scripted(() => promises.push(server.close()));
+      server.ask(subscriber, 1);
+      buffer.append(createFakeEvents(1)); // behind the server's back: only the final round hands it out
+      const outer = server.close();
+      expect(received).toHaveLength(1);
+      expect(promises).toHaveLength(1);
+      expect(promises[0]).toBe(outer);
+      await outer;
+    });
+  });
+
+  describe('close({ signal })', () => {
+    it('stops waiting for a handler promise that never settles: rejects with the reason and counts its events as failed', async () => {
+      const server = createServer();
+      const stuck = { handleAssignedEvents: () => new Promise<void>(() => undefined) };
+      server.ask(stuck, 3);
+      server.append(createFakeEvents(3));
+      const controller = new AbortController();
+      const closing = server.close({ signal: controller.signal });
+      expect(await Promise.race([closing.then(() => 'closed'), Promise.resolve('waiting')])).toBe('waiting');
+      controller.abort(new Error('gave up'));
+      await expect(closing).rejects.toThrow('gave up');
+      expect(server.close()).toBe(closing);
+      expect(server.metrics()).toEqual({ appended: 3, dropped: 0, delivered: 0, failed: 3 });
+    });
+
+    it('puts the abandoned events back in the buffer with redeliver, and ignores the handler when it settles later', async () => {
+      const server = createServer({ redeliver: true });
+      let reject!: (error: unknown) => void;
+      const late = { handleAssignedEvents: () => new Promise<void>((_, r) => (reject = r)) };
+      server.ask(late, 2);
+      server.append(createFakeEvents(2));
+      const closing = server.close({ signal: AbortSignal.abort('now') });
+      await expect(closing).rejects.toBe('now');
+      expect(server.stats().buffered).toBe(2);
+      reject(new Error('too late'));
+      await Promise.resolve();
+      expect(server.stats().buffered).toBe(2);
+      expect(server.metrics()).toEqual({ appended: 2, dropped: 0, delivered: 0, failed: 0 });
+    });
+
+    it('rejects bad options', async () => {
+      await expect(createServer().close({ signal: 'soon' } as never)).rejects.toThrow(/options\.signal must be an AbortSignal/);
+      await expect(createServer().close({ signl: undefined, timeout: 1 } as never)).rejects.toThrow(/unknown key "timeout"/);
+    });
+  });
+
+  describe('onDrop', () => {
+    test.each(['drop-newest', 'drop-oldest'] as const)('hands over what %s drops', (dropStrategy) => {
+      const drops: Array<[number[], string]> = [];
+      const server = createServer({ capacity: 2, dropStrategy, onDrop: (events, reason) => drops.push([ids(events), reason]) });
+      server.append(createFakeEvents(3));
+      expect(drops).toEqual([[dropStrategy === 'drop-newest' ? [2] : [0], dropStrategy]]);
+    });
+
+    it('hands over redelivered events that no longer fit, with the drop strategy as the reason', () => {
+      const drops: Array<[number[], string]> = [];
+      const server = createServer({
+        capacity: 2,
+        redeliver: true,
+        onError: () => undefined,
+        onDrop: (events, reason) => drops.push([ids(events), reason]),
+      });
+      // The handler fills the buffer again before it fails, so its batch does not all fit back.
+      const failing = scripted(() => {
+        server.append(range(10, 12));
+        throw new Error('failed after a refill');
+      });
+      server.ask(failing.subscriber, 2);
+      server.append(range(0, 2));
+      expect(drops).toEqual([[[10, 11], 'drop-newest']]);
+      expect(server.stats().buffered).toBe(2);
+      expect(server.metrics()).toEqual({ appended: 4, dropped: 2, delivered: 0, failed: 0 });
+    });
+
+    it('is refused for a buffer that does not report its drops, and its errors go to console.error', () => {
+      const plain = bareDemandBuffer(createEvenBuffer({ capacity: 1 }));
+      expect(() => new BufferServer({ buffer: plain, onDrop: () => undefined })).toThrow(/options\.onDrop needs a buffer that reports its drops/);
+      const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+      const server = createServer({
+        capacity: 1,
+        onDrop: () => {
+          throw new Error('dead letters full');
+        },
+      });
+      expect(server.append(createFakeEvents(2))).toBe(1);
+      expect((logged.mock.calls[0]?.[0] as Error).message).toBe('dead letters full');
+    });
+  });
+
+  describe('inputs', () => {
+    it('refuses a batch that is not an array (a string is not a batch of letters)', async () => {
+      const server = new BufferServer<string>({ buffer: new EventBuffer<string, Subscriber<string>>({ strategy: even, capacity: 10 }) });
+      expect(() => server.append('abc' as never)).toThrow(/events must be an array of events, received "abc"/);
+      await expect(server.write(new Set(['a']) as never)).rejects.toThrow(TypeError);
+      expect(server.stats().buffered).toBe(0);
+    });
+
+    it('refuses unknown option keys, listing the known ones', async () => {
+      const buffer = createEvenBuffer();
+      expect(() => new BufferServer({ buffer, onerror: () => undefined } as never)).toThrow(
+        /options has unknown key "onerror"; known keys: buffer, monitor, redeliver, onError, onDrop/,
+      );
+      expect(() => new BatchingBufferServer({ buffer, batchSize: 1, maxDelay: 1, maxdelay: 2 } as never)).toThrow(
+        /unknown key "maxdelay"; known keys: buffer, monitor, redeliver, onError, onDrop, batchSize, maxDelay, clock/,
+      );
+      await expect(new BufferServer({ buffer }).write([], { sgnal: 1 } as never)).rejects.toThrow(/unknown key "sgnal"/);
+    });
+
+    it('names amount when an ask would take the total demand past Number.MAX_SAFE_INTEGER', () => {
+      const server = createServer();
+      server.ask(new TestSubscriber<FakeEvent>(), Number.MAX_SAFE_INTEGER);
+      expect(() => server.ask(new TestSubscriber<FakeEvent>(), 1)).toThrow(/^amount 1 \(number\) would take the total demand past/);
+      expect(server.stats().subscribed).toBe(1);
+    });
+  });
+});

@@ -1,14 +1,40 @@
 // A push server: events go to subscribers as soon as there is demand for them.
 import { BufferClosedError, type DemandBuffer, type Subscriber } from '@dispenser/core';
-import { assertBatch, assertCount, assertDemandBuffer, assertFunction, assertObject, assertSignal, describeValue } from '@dispenser/core/internal';
+import {
+  assertBatch,
+  assertCount,
+  assertDemandBuffer,
+  assertFunction,
+  assertKnownKeys,
+  assertObject,
+  assertSignal,
+  describeValue,
+  renameDemandOverflow,
+} from '@dispenser/core/internal';
 import { signalMonitor, SubscriptionManager } from '@dispenser/monitored-buffer';
 import { DeliveryError } from './errors';
-import { isThenable, rethrowLater } from './internal/async';
+import { reportError, toPromise } from './internal/async';
+import { Closing } from './internal/closing';
 import { immediately, type FlushPolicy, type FlushPolicyFactory } from './internal/flush-policy';
 import { PendingWrites } from './internal/pending-writes';
 import { ServerSubscription, type SubscriptionHost } from './internal/server-subscription';
-import type { BufferServerOptions, ServerMetrics, ServerStats, WriteOptions } from './server-types';
+import type { BufferServerOptions, ServerCloseOptions, ServerMetrics, ServerStats, WriteOptions } from './server-types';
 import type { Subscription, SubscribeOptions } from './subscription';
+
+/** The option keys of `BufferServer`, for the unknown-key check (`BatchingBufferServer` adds its own). */
+export const bufferServerKeys: readonly string[] = ['buffer', 'monitor', 'redeliver', 'onError', 'onDrop'];
+
+/** A handler promise the server waits for: its batch, until it settles or a close abandons it. */
+interface Pending<E> {
+  readonly events: E[];
+  /** Settles (never rejects) once the handler's promise settled and its outcome was booked. */
+  promise: Promise<void>;
+  abandoned: boolean;
+}
+
+const OPEN = 0; // everything works
+const CLOSING = 1; // close() was called: the final round runs (handlers may still append and ask)
+const CLOSED = 2; // the final round is over: append, write, ask and subscribe throw
 
 function assertSubscriber(value: unknown): asserts value is Subscriber<unknown> {
   if (
@@ -38,8 +64,9 @@ export let useFlushPolicy: <E>(server: BufferServer<E>, factory: FlushPolicyFact
  *
  * A subscriber is *down* when its `signal` aborts (or the `monitor` says so), when its handler
  * throws, or when the promise the handler returned rejects: its demand is cancelled, it is
- * unsubscribed, and the batch it failed on goes to `onError` as a `DeliveryError` — or, with
- * `redeliver: true`, back to the head of the buffer for the others.
+ * unsubscribed, and the batch it failed on counts as `failed` and goes to `onError` as a
+ * `DeliveryError` (by default, to `console.error`: the server keeps serving the others) — or,
+ * with `redeliver: true`, back to the head of the buffer for the others.
  *
  * **When to use:** fan-out of a stream of events to a changing set of workers, sockets or
  * ports, with bounded memory and counted drops. Use `subscribe()` for a pull-style consumer
@@ -74,9 +101,10 @@ export class BufferServer<E> {
   #policy: FlushPolicy = immediately;
   readonly #redeliver: boolean;
   readonly #onError: ((error: unknown, subscriber: Subscriber<E>) => void) | undefined;
-  readonly #writes = new PendingWrites<E>(rethrowLater);
+  readonly #writes = new PendingWrites<E>(reportError);
   readonly #subscriptions = new Set<ServerSubscription<E>>();
-  readonly #inflight = new Set<Promise<void>>();
+  /** Handler promises not settled yet. */
+  readonly #inflight = new Set<Pending<E>>();
   /** The pairs of one hand-off, reused (hand-offs never nest). */
   readonly #pairs: Array<[Subscriber<E>, E[]]> = [];
   /** Subscribers that went down or failed during the current round, with why. */
@@ -89,38 +117,62 @@ export class BufferServer<E> {
   #appended = 0;
   #dropped = 0;
   #delivered = 0;
+  #failed = 0;
+  /** The buffer's `discarded` count when the server took it over; later discards count as dropped. */
+  readonly #discardedBefore: number;
   #running = false;
   #needAssign = false;
   #inRound = false;
-  #closed = false;
-  #closing: Promise<void> | undefined;
+  #state = OPEN;
+  #closing: Closing | undefined;
 
-  /**
-   * @throws TypeError for a missing or malformed buffer, a bad `monitor`/`onError`, or
-   *   `redeliver: true` with a buffer that has no `prepend`
-   */
   static {
     useFlushPolicy = (server, factory) => {
       server.#policy = factory(() => {
-        if (server.#closed) return;
+        if (server.#state === CLOSED) return;
         server.#needAssign = true;
         server.#run();
       });
     };
   }
 
+  /**
+   * @throws TypeError for a missing or malformed buffer, a bad `monitor`/`onError`/`onDrop`,
+   *   `redeliver: true` with a buffer that cannot take events back, `onDrop` with a buffer that
+   *   does not report its drops, or an unknown option key
+   */
   constructor(options: BufferServerOptions<E>) {
     assertObject('options', options);
-    const { buffer, monitor = signalMonitor, redeliver = false, onError } = options;
+    if (new.target === BufferServer) assertKnownKeys('options', options, bufferServerKeys);
+    const { buffer, monitor = signalMonitor, redeliver = false, onError, onDrop } = options;
     assertDemandBuffer('options.buffer', buffer);
     assertFunction('options.monitor', monitor);
     if (onError !== undefined) assertFunction('options.onError', onError);
+    if (onDrop !== undefined) assertFunction('options.onDrop', onDrop);
     if (typeof redeliver !== 'boolean') {
       throw new TypeError(`options.redeliver must be a boolean, received ${describeValue(redeliver)}`);
     }
     if (redeliver && typeof buffer.prepend !== 'function') {
       throw new TypeError('options.redeliver needs a buffer with a prepend method (EventBuffer has one)');
     }
+    if (redeliver && buffer.supportsRedelivery === false) {
+      throw new TypeError(
+        'options.redeliver cannot be used with this buffer: it sends each event to several subscribers (a broadcast), so redelivered events would reach subscribers that already had them',
+      );
+    }
+    if (onDrop !== undefined) {
+      if (typeof buffer.watchDrops !== 'function') {
+        throw new TypeError('options.onDrop needs a buffer that reports its drops (a watchDrops method: EventBuffer and DispatchingBuffer have one)');
+      }
+      buffer.watchDrops((events, reason, cause) => {
+        try {
+          onDrop(events, reason, cause);
+        } catch (error) {
+          reportError(error);
+        }
+      });
+    }
+    this.#discardedBefore = buffer.discarded ?? 0;
     this.#buffer = buffer;
     this.#manager = new SubscriptionManager<Subscriber<E>>({
       // A subscription watches its own signal; everyone else is watched by the monitor.
@@ -182,6 +234,7 @@ export class BufferServer<E> {
       this.#assertOpen();
       assertBatch('events', events);
       assertObject('options', options);
+      assertKnownKeys('options', options, ['signal', 'onAccepted']);
       assertSignal('options.signal', options.signal);
       if (options.onAccepted !== undefined) assertFunction('options.onAccepted', options.onAccepted);
     } catch (error) {
@@ -200,7 +253,8 @@ export class BufferServer<E> {
    * once when there are some. An amount of 0 does nothing.
    *
    * @throws BufferClosedError after `close()`; TypeError for a subscriber without
-   *   `handleAssignedEvents`; TypeError / RangeError for a bad amount (nothing changes)
+   *   `handleAssignedEvents`; TypeError / RangeError for a bad amount, or one that would take
+   *   the total demand past `Number.MAX_SAFE_INTEGER` (nothing changes)
    */
   ask(subscriber: Subscriber<E>, amount: number): void {
     this.#assertOpen();
@@ -209,7 +263,11 @@ export class BufferServer<E> {
     if (amount === 0) return;
     const manager = this.#manager;
     const known = manager.has(subscriber);
-    this.#buffer.ask(subscriber, amount);
+    try {
+      this.#buffer.ask(subscriber, amount);
+    } catch (error) {
+      throw renameDemandOverflow(error, 'amount', amount);
+    }
     if (!known) {
       try {
         manager.monitor(subscriber);
@@ -239,11 +297,13 @@ export class BufferServer<E> {
    * demand kept between `minDemand` and `maxDemand` for you; see {@link Subscription}.
    *
    * @throws BufferClosedError after `close()`; TypeError / RangeError for bad options
-   *   (`minDemand` above `maxDemand` included)
+   *   (`minDemand` above `maxDemand`, or a `maxDemand` that would take the total demand past
+   *   `Number.MAX_SAFE_INTEGER`, included; nothing is left behind then)
    */
   subscribe(options: SubscribeOptions = {}): Subscription<E> {
     this.#assertOpen();
     assertObject('options', options);
+    assertKnownKeys('options', options, ['maxDemand', 'minDemand', 'signal']);
     const { maxDemand = 1000, signal } = options;
     assertCount('options.maxDemand', maxDemand, 1);
     const minDemand = options.minDemand ?? Math.floor(maxDemand * 0.75);
@@ -254,7 +314,15 @@ export class BufferServer<E> {
     assertSignal('options.signal', signal);
     const subscription = new ServerSubscription<E>(this.#host, maxDemand, minDemand, signal);
     if (!signal?.aborted) this.#subscriptions.add(subscription);
-    subscription.start();
+    try {
+      subscription.start();
+    } catch (error) {
+      // start() took its listener off the signal; take the subscription out of the server.
+      this.#subscriptions.delete(subscription);
+      this.#buffer.delete(subscription);
+      this.#manager.demonitor(subscription);
+      throw renameDemandOverflow(error, 'options.maxDemand', maxDemand);
+    }
     return subscription;
   }
 
@@ -264,22 +332,48 @@ export class BufferServer<E> {
     return { buffered, subscribed: this.#manager.size, demand };
   }
 
-  /** Cumulative counters: exactly `{ appended, dropped, delivered }`. */
+  /**
+   * Cumulative counters: exactly `{ appended, dropped, delivered, failed }`. At every quiet
+   * point (no handler promise pending), `appended = delivered + dropped + failed + buffered`.
+   */
   metrics(): ServerMetrics {
-    return { appended: this.#appended, dropped: this.#dropped, delivered: this.#delivered };
+    const discarded = (this.#buffer.discarded ?? 0) - this.#discardedBefore;
+    return { appended: this.#appended, dropped: this.#dropped + discarded, delivered: this.#delivered, failed: this.#failed };
   }
 
   /**
-   * Shuts the server down: hands out what the current demand can take (without waiting for a
-   * batching timer), rejects waiting writes with `BufferClosedError`, unsubscribes everyone
-   * (subscriptions end after the batches they already hold) and resolves once no promise
-   * returned by a handler is pending. Later `append`, `write`, `ask` and `subscribe` throw
-   * `BufferClosedError`. Events nobody asked for stay in the buffer you passed in.
-   * Calling it again returns the same promise.
+   * Shuts the server down: hands out what the current demand can take (the same final round,
+   * without waiting for a batching timer, also when called from inside a handler), rejects
+   * waiting writes with `BufferClosedError`, unsubscribes everyone (subscriptions end after the
+   * batches they already hold) and resolves once no promise returned by a handler is pending.
+   * Later `append`, `write`, `ask` and `subscribe` throw `BufferClosedError`. Events nobody asked
+   * for stay in the buffer you passed in. Every call returns the same promise.
+   *
+   * **Gotchas:** a handler promise that never settles keeps `close()` waiting: pass a `signal`
+   * to stop waiting (see {@link ServerCloseOptions}).
+   *
+   * @returns a promise that resolves once no handler promise is pending, or rejects with the
+   *   reason of an aborted `signal` (or a `TypeError` for bad options)
    */
-  close(): Promise<void> {
-    this.#closing ??= this.#shutdown();
-    return this.#closing;
+  close(options: ServerCloseOptions = {}): Promise<void> {
+    try {
+      assertObject('options', options);
+      assertKnownKeys('options', options, ['signal']);
+      assertSignal('options.signal', options.signal);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    let closing = this.#closing;
+    if (closing === undefined) {
+      closing = this.#closing = new Closing(() => this.#abandonInflight());
+      this.#state = CLOSING;
+      this.#policy.close();
+      this.#needAssign = true;
+      // Inside a handler the round under way ends with the final round; #run finishes the close.
+      if (!this.#running) this.#run();
+    }
+    if (options.signal !== undefined) closing.watch(options.signal);
+    return closing.promise;
   }
 
   /** Same as {@link BufferServer.close}, for `await using`. */
@@ -287,34 +381,50 @@ export class BufferServer<E> {
     return this.close();
   }
 
-  async #shutdown(): Promise<void> {
-    this.#policy.close();
-    this.#needAssign = true;
-    try {
-      this.#run();
-    } finally {
-      this.#closed = true;
-      this.#writes.rejectAll(new BufferClosedError('the server was closed before the write was accepted'));
-      for (const subscriber of [...this.#manager.subscribers()]) {
-        try {
-          this.unsubscribe(subscriber);
-        } catch (error) {
-          rethrowLater(error);
-        }
+  /** After the final round: refuse new work, let everyone go, then wait for the handlers. */
+  #finishClose(): void {
+    this.#state = CLOSED;
+    this.#writes.rejectAll(new BufferClosedError('the server was closed before the write was accepted'));
+    for (const subscriber of [...this.#manager.subscribers()]) {
+      try {
+        this.unsubscribe(subscriber);
+      } catch (error) {
+        reportError(error);
       }
-      for (const subscription of this.#subscriptions) subscription.drain();
-      this.#subscriptions.clear();
     }
-    while (this.#inflight.size > 0) await Promise.all(this.#inflight);
+    for (const subscription of this.#subscriptions) subscription.drain();
+    this.#subscriptions.clear();
+    const closing = this.#closing as Closing;
+    closing.waitFor(() => this.#settled());
+  }
+
+  /** Resolves once no handler promise is pending. */
+  async #settled(): Promise<void> {
+    while (this.#inflight.size > 0) {
+      const waiting: Array<Promise<unknown>> = [];
+      for (const pending of this.#inflight) waiting.push(pending.promise);
+      await Promise.all(waiting);
+    }
+  }
+
+  /** An aborted close stops watching the pending handlers: their events count as failed, or go back with `redeliver`. */
+  #abandonInflight(): void {
+    for (const pending of this.#inflight) {
+      pending.abandoned = true;
+      this.#delivered -= pending.events.length;
+      if (this.#redeliver) this.#putBack(pending.events);
+      else this.#failed += pending.events.length;
+    }
+    this.#inflight.clear();
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw new BufferClosedError('the server is closed');
+    if (this.#state === CLOSED) throw new BufferClosedError('the server is closed');
   }
 
   /** Events or demand arrived: let the policy decide whether to assign, then run. */
   #input(): void {
-    if (this.#closed) return;
+    if (this.#state === CLOSED) return;
     if (this.#policy.shouldAssign(this.#buffer.size)) this.#needAssign = true;
     this.#run();
   }
@@ -334,6 +444,7 @@ export class BufferServer<E> {
       }
     } finally {
       this.#running = false;
+      if (this.#state === CLOSING) this.#finishClose();
     }
   }
 
@@ -341,7 +452,7 @@ export class BufferServer<E> {
   #admit(): boolean {
     const capacity = this.#buffer.capacity;
     const room = capacity === undefined ? Number.POSITIVE_INFINITY : capacity - this.#buffer.size;
-    if (room <= 0 || this.#closed) return false;
+    if (room <= 0 || this.#state === CLOSED) return false;
     if (this.#writes.admit(room, this.#accept) === 0) return false;
     if (this.#policy.shouldAssign(this.#buffer.size)) this.#needAssign = true;
     return true;
@@ -354,23 +465,31 @@ export class BufferServer<E> {
   #handOff(events: readonly E[]): number {
     const buffer = this.#buffer;
     const pairs = this.#pairs;
-    let dropped: number;
+    const before = buffer.size;
+    let dropped = 0;
+    let failure: { error: unknown } | undefined;
     this.#running = true;
     try {
-      const before = buffer.size;
-      try {
-        dropped = (buffer.appendAndAssign as NonNullable<typeof buffer.appendAndAssign>)(events, pairs);
-      } catch (error) {
-        // The events are buffered as append() would have left them; count what it dropped.
-        this.#dropped += events.length - (buffer.size - before);
-        throw error;
-      }
-      this.#dropped += dropped;
-      this.#deliverAll(pairs);
+      dropped = (buffer.appendAndAssign as NonNullable<typeof buffer.appendAndAssign>)(events, pairs);
+    } catch (error) {
+      // The events are buffered as append() would have left them; count what it dropped.
+      dropped = events.length - (buffer.size - before);
+      failure = { error };
     } finally {
       this.#running = false;
     }
+    this.#dropped += dropped;
+    if (failure === undefined && pairs.length > 0) {
+      this.#running = true;
+      try {
+        this.#deliverAll(pairs);
+      } finally {
+        this.#running = false;
+      }
+    }
+    // What handlers asked for, waiting writes, and a close() called meanwhile.
     this.#run();
+    if (failure !== undefined) throw failure.error;
     return dropped;
   }
 
@@ -402,7 +521,7 @@ export class BufferServer<E> {
       this.#fail(subscriber, events, this.#fallen.get(subscriber));
       return;
     }
-    let result: void | Promise<void>;
+    let result: unknown;
     try {
       result = subscriber.handleAssignedEvents(events, this);
     } catch (error) {
@@ -410,22 +529,30 @@ export class BufferServer<E> {
       return;
     }
     this.#delivered += events.length;
-    if (isThenable(result)) this.#track(subscriber, events, result);
+    if (result !== undefined) {
+      const promise = toPromise(result);
+      if (promise !== undefined) this.#track(subscriber, events, promise);
+    }
   }
 
-  /** Watches the promise a handler returned; a rejection makes the subscriber fail on its batch. */
-  #track(subscriber: Subscriber<E>, events: E[], result: PromiseLike<unknown>): void {
-    const settled: Promise<void> = Promise.resolve(result).then(
+  /**
+   * Watches the promise a handler returned (as `await` would: a hostile thenable is only a
+   * rejection); a rejection makes the subscriber fail on its batch.
+   */
+  #track(subscriber: Subscriber<E>, events: E[], result: Promise<unknown>): void {
+    const pending: Pending<E> = { events, promise: undefined as unknown as Promise<void>, abandoned: false };
+    pending.promise = result.then(
       () => {
-        this.#inflight.delete(settled);
+        this.#inflight.delete(pending);
       },
       (error: unknown) => {
-        this.#inflight.delete(settled);
+        if (pending.abandoned) return;
+        this.#inflight.delete(pending);
         this.#delivered -= events.length;
         this.#fail(subscriber, events, error);
       },
     );
-    this.#inflight.add(settled);
+    this.#inflight.add(pending);
   }
 
   /** The subscriber is down: drop it, then redeliver or report the events it did not handle. */
@@ -434,36 +561,53 @@ export class BufferServer<E> {
     try {
       this.unsubscribe(subscriber);
     } catch (error) {
-      rethrowLater(error);
+      reportError(error);
     }
-    if (this.#redeliver) {
-      this.#dropped += (this.#buffer.prepend as (events: readonly E[]) => number)(events);
-      this.#report(new DeliveryError(events, { cause, redelivered: true }), subscriber, false);
+    if (this.#redeliver && this.#state !== CLOSED) {
+      this.#putBack(events);
+      if (this.#onError !== undefined) this.#report(new DeliveryError(events, { cause, redelivered: true, subscriber }), subscriber);
       this.#input();
+    } else if (this.#redeliver) {
+      // Closed: nobody takes them now, but they stay in the buffer you passed in.
+      this.#putBack(events);
     } else {
-      this.#report(new DeliveryError(events, { cause }), subscriber, true);
+      this.#failed += events.length;
+      this.#report(new DeliveryError(events, { cause, subscriber }), subscriber);
     }
   }
 
-  /** Hands an error to `onError`; when there is none and it matters, rethrows it from a microtask. */
-  #report(error: DeliveryError<E>, subscriber: Subscriber<E>, required: boolean): void {
+  /** Puts events back at the head of the buffer; those that no longer fit count as dropped. */
+  #putBack(events: E[]): void {
+    this.#dropped += (this.#buffer.prepend as (events: readonly E[]) => number)(events);
+  }
+
+  /** Hands an error to `onError`, or to `console.error` when there is none (or it throws). */
+  #report(error: DeliveryError<E>, subscriber: Subscriber<E>): void {
     const onError = this.#onError;
     if (onError === undefined) {
-      if (required) rethrowLater(error);
+      reportError(error);
       return;
     }
     try {
       onError(error, subscriber);
     } catch (thrown) {
-      rethrowLater(thrown);
+      reportError(thrown);
     }
   }
 
-  /** Events a subscription took but its consumer will never see: back to the head of the buffer. */
+  /**
+   * Events a subscription took but its consumer will never see: back to the head of the buffer
+   * (its tail, for a buffer without `prepend`). Over a buffer that cannot take events back (a
+   * broadcast), they count as failed: the other subscribers had their copies.
+   */
   #restore(events: E[]): void {
     if (events.length === 0) return;
     this.#delivered -= events.length;
     const buffer = this.#buffer;
+    if (buffer.supportsRedelivery === false) {
+      this.#failed += events.length;
+      return;
+    }
     this.#dropped += typeof buffer.prepend === 'function' ? buffer.prepend(events) : buffer.append(events);
     this.#input();
   }

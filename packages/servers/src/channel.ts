@@ -22,7 +22,7 @@ interface ParkedWriter<T> extends Waiter {
 }
 
 const NOTHING: unique symbol = Symbol('nothing');
-const EMPTY: ChannelReadResult<never> = Object.freeze({ ok: false });
+const EMPTY: ChannelReadResult<never> = /*#__PURE__*/ Object.freeze({ ok: false });
 
 /**
  * A Go-style channel: a FIFO of at most `capacity` values between async producers and consumers.

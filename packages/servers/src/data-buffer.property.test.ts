@@ -23,7 +23,8 @@ const setup = fc.record({
   retryMax: fc.integer({ min: 1, max: 3 }),
   jitter: fc.nat(200),
   withOnError: fc.boolean(),
-  async: fc.boolean(),
+  /** What flush returns: nothing, a promise, or a thenable that calls back twice and then throws. */
+  mode: fc.constantFrom('sync' as const, 'promise' as const, 'hostile' as const),
   /** Outcome of successive flush attempts while the sink is unhealthy: true = fails. */
   failures: fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }),
 });
@@ -54,12 +55,29 @@ test.prop([setup, fc.array(command, { maxLength: 60 })], { numRuns: 400 })(
         expect(running.has(key)).toBe(false); // never two flushes of one key at once
         expect(values.length).toBeLessThanOrEqual(options.maxSize);
         const fails = !healthy && options.failures[attempt++ % options.failures.length] === true;
-        if (!options.async) {
+        if (options.mode === 'sync') {
           if (fails) throw new Error('sink down');
           deliver(key, values);
           return undefined;
         }
         running.add(key);
+        if (options.mode === 'hostile') {
+          const hostile = {
+            then(resolve: () => void, reject: (error: unknown) => void) {
+              running.delete(key);
+              if (fails) {
+                reject(new Error('sink down'));
+                resolve();
+              } else {
+                deliver(key, values);
+                resolve();
+                reject(new Error('too late'));
+              }
+              throw new Error('then throws after calling back');
+            },
+          };
+          return hostile as unknown as Promise<void>;
+        }
         return Promise.resolve().then(() => {
           running.delete(key);
           if (fails) throw new Error('sink down');
@@ -84,6 +102,9 @@ test.prop([setup, fc.array(command, { maxLength: 60 })], { numRuns: 400 })(
       } else {
         buffer.flushAll().catch(expectFlushError);
       }
+      const counters = buffer.metrics();
+      expect(counters.buffered).toBeGreaterThanOrEqual(0);
+      expect(counters.flushed + counters.handedToOnError + counters.buffered).toBe(counters.inserted);
     }
 
     /** Advances the clock (retries need it) until `promise` settles. */

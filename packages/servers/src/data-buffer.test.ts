@@ -1,6 +1,6 @@
 import { BufferClosedError, DispenserError } from '@dispenser/core';
 import { ManualClock } from '@dispenser/testing-utils';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DataBuffer, type DataBufferOptions } from './data-buffer';
 import { FlushError } from './errors';
 import { settle } from './test/settle';
@@ -47,6 +47,18 @@ function recording<K = string, V = number>(options: Partial<DataBufferOptions<K,
   return { clock, calls, buffer };
 }
 
+/** A buffer whose only flush attempt throws, so its values go to `onError` at once. */
+function failingOnce(onError: NonNullable<DataBufferOptions<string, number>['onError']>): DataBuffer<string, number> {
+  return new DataBuffer<string, number>({
+    clock: new ManualClock(),
+    retryMax: 1,
+    flush: () => {
+      throw new Error('down');
+    },
+    onError,
+  });
+}
+
 describe('DataBuffer', () => {
   describe('constructor', () => {
     const flush = (): void => undefined;
@@ -67,10 +79,10 @@ describe('DataBuffer', () => {
       ['retryDelay', -1],
       ['retryMax', 0],
       ['retryMax', Number.NaN],
-    ])('throws a RangeError naming %s for %s', (name, value) => {
+    ])('throws a RangeError naming options.%s for %s', (name, value) => {
       const make = () => new DataBuffer({ flush, [name]: value });
       expect(make).toThrow(RangeError);
-      expect(make).toThrow(new RegExp(`^${name} must be .*received ${String(value)}`));
+      expect(make).toThrow(new RegExp(`^options\\.${name} must be .*received ${String(value)}`));
     });
 
     it.each([
@@ -81,19 +93,32 @@ describe('DataBuffer', () => {
       ['clock', { flush, clock: {} }],
       ['clock', { flush, clock: null }],
       ['random', { flush, random: 0.5 }],
-    ])('throws a TypeError naming %s', (name, options) => {
+    ])('throws a TypeError naming options.%s', (name, options) => {
       const make = () => new DataBuffer(options as unknown as DataBufferOptions<string, number>);
       expect(make).toThrow(TypeError);
-      expect(make).toThrow(new RegExp(`^${name} must be`));
+      expect(make).toThrow(new RegExp(`^options\\.${name} must be`));
     });
 
     it('throws a TypeError when options are missing', () => {
       expect(() => new DataBuffer(undefined as unknown as DataBufferOptions<string, number>)).toThrow(/options/);
     });
 
+    it('throws a TypeError listing the known keys for an unknown option', () => {
+      const make = () => new DataBuffer({ flush, intervall: 10 } as unknown as DataBufferOptions<string, number>);
+      expect(make).toThrow(TypeError);
+      expect(make).toThrow(
+        'options has unknown key "intervall"; known keys: flush, onError, interval, jitter, maxSize, partitions, retryDelay, retryMax, clock, random'
+      );
+    });
+
+    it('ignores keys whose value is undefined', () => {
+      const options = { flush, onError: undefined, interval: undefined } as unknown as DataBufferOptions<string, number>;
+      expect(() => new DataBuffer(options)).not.toThrow();
+    });
+
     it('accepts maxSize Infinity and zero interval, jitter and retryDelay', () => {
       expect(
-        () => new DataBuffer({ flush, maxSize: Number.POSITIVE_INFINITY, interval: 0, jitter: 0, retryDelay: 0 }),
+        () => new DataBuffer({ flush, maxSize: Number.POSITIVE_INFINITY, interval: 0, jitter: 0, retryDelay: 0 })
       ).not.toThrow();
     });
   });
@@ -505,15 +530,8 @@ describe('DataBuffer', () => {
 
     it('keeps the values when onError itself fails', async () => {
       const handlerFailure = new Error('disk full too');
-      const buffer = new DataBuffer<string, number>({
-        clock: new ManualClock(),
-        retryMax: 1,
-        flush: () => {
-          throw new Error('down');
-        },
-        onError: () => {
-          throw handlerFailure;
-        },
+      const buffer = failingOnce(() => {
+        throw handlerFailure;
       });
       buffer.insert('a', 1);
       await expect(buffer.flush('a')).rejects.toMatchObject({ failures: [{ key: 'a', values: [1], error: handlerFailure }] });
@@ -564,7 +582,7 @@ describe('DataBuffer', () => {
           ['slow', [1, 2]],
           ['a', [1]],
           ['b', [1]],
-        ]),
+        ])
       );
       expect(buffer.metrics()).toEqual({ inserted: 4, flushed: 4, failedAttempts: 0, handedToOnError: 0, buffered: 0 });
       expect(clock.pending).toBe(0);
@@ -622,6 +640,364 @@ describe('DataBuffer', () => {
       expect(buffer.close()).toBe(first);
       await first;
       expect(calls).toHaveLength(1);
+    });
+  });
+
+  describe('on the system clock', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('waits an interval above 2^31-1 ms in full', () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      const calls: number[][] = [];
+      const buffer = new DataBuffer<string, number>({ flush: (_key, values) => void calls.push([...values]), interval: 2 ** 31 });
+      buffer.insert('a', 1);
+      vi.advanceTimersByTime(2);
+      expect(calls).toEqual([]);
+      vi.advanceTimersByTime(2 ** 31 - 3);
+      expect(calls).toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect(calls).toEqual([[1]]);
+    });
+
+    it('waits a retryDelay above 2^31-1 ms in full', () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      let attempts = 0;
+      const buffer = new DataBuffer<string, number>({
+        maxSize: 1,
+        retryDelay: 3 * 2 ** 31,
+        flush: () => {
+          attempts++;
+          if (attempts === 1) throw new Error('down');
+        },
+      });
+      buffer.insert('a', 1);
+      expect(attempts).toBe(1);
+      vi.advanceTimersByTime(2);
+      expect(attempts).toBe(1);
+      vi.advanceTimersByTime(3 * 2 ** 31 - 3);
+      expect(attempts).toBe(1);
+      vi.advanceTimersByTime(1);
+      expect(attempts).toBe(2);
+      expect(buffer.metrics()).toMatchObject({ flushed: 1, failedAttempts: 1, buffered: 0 });
+    });
+  });
+
+  describe('untrusted thenables', () => {
+    /** Expects `inserted = flushed + handedToOnError + buffered` with nothing negative. */
+    function expectBalanced(buffer: DataBuffer<string, number>): void {
+      const { inserted, flushed, handedToOnError, buffered } = buffer.metrics();
+      expect(flushed).toBeGreaterThanOrEqual(0);
+      expect(buffered).toBeGreaterThanOrEqual(0);
+      expect(flushed + handedToOnError + buffered).toBe(inserted);
+    }
+
+    /** A DataBuffer whose flush returns `results` in turn (then succeeds), on a ManualClock. */
+    function returning(results: unknown[], options: Partial<DataBufferOptions<string, number>> = {}) {
+      const clock = new ManualClock();
+      const calls: number[][] = [];
+      const buffer = new DataBuffer<string, number>({
+        clock,
+        maxSize: 1,
+        retryDelay: 10,
+        flush: (_key, values) => {
+          calls.push([...values]);
+          return results.shift() as void;
+        },
+        ...options,
+      });
+      return { clock, calls, buffer };
+    }
+
+    it('treats a flush result whose then throws as a failed attempt and keeps the lane free', async () => {
+      const failure = new Error('hostile then');
+      const { buffer, clock, calls } = returning([
+        {
+          then() {
+            throw failure;
+          },
+        },
+      ]);
+      expect(() => buffer.insert('a', 1)).not.toThrow();
+      await clock.advanceAsync(10);
+      expect(calls).toEqual([[1], [1]]);
+      await buffer.close();
+      expect(buffer.metrics()).toEqual({ inserted: 1, flushed: 1, failedAttempts: 1, handedToOnError: 0, buffered: 0 });
+    });
+
+    it('treats a flush result with a then getter that throws as a failed attempt', async () => {
+      const failure = new Error('hostile getter');
+      const hostile = Object.defineProperty({}, 'then', {
+        get() {
+          throw failure;
+        },
+      });
+      const { buffer, clock } = returning([hostile, hostile], { retryMax: 1 });
+      expect(() => buffer.insert('a', 1)).not.toThrow();
+      await clock.advanceAsync(0);
+      expect(buffer.count('a')).toBe(1);
+      await expect(buffer.close()).rejects.toMatchObject({ failures: [{ key: 'a', values: [1], error: failure }] });
+      expectBalanced(buffer);
+    });
+
+    it('counts a batch flushed once when then fulfils and then rejects', async () => {
+      const { buffer, clock, calls } = returning([
+        {
+          then(resolve: () => void, reject: (error: unknown) => void) {
+            resolve();
+            reject(new Error('too late'));
+          },
+        },
+      ]);
+      buffer.insert('a', 1);
+      await clock.advanceAsync(100);
+      await buffer.close();
+      expect(calls).toEqual([[1]]);
+      expect(buffer.metrics()).toEqual({ inserted: 1, flushed: 1, failedAttempts: 0, handedToOnError: 0, buffered: 0 });
+    });
+
+    it('counts a batch flushed once when then fulfils twice', async () => {
+      const { buffer, clock } = returning([
+        {
+          then(resolve: () => void) {
+            resolve();
+            resolve();
+          },
+        },
+      ]);
+      buffer.insert('a', 1);
+      buffer.insert('a', 2);
+      await clock.advanceAsync(100);
+      await buffer.close();
+      expect(buffer.metrics()).toEqual({ inserted: 2, flushed: 2, failedAttempts: 0, handedToOnError: 0, buffered: 0 });
+    });
+
+    it('counts a failed attempt once when then rejects twice', async () => {
+      const { buffer, clock, calls } = returning([
+        {
+          then(_resolve: () => void, reject: (error: unknown) => void) {
+            reject(new Error('one'));
+            reject(new Error('two'));
+          },
+        },
+      ]);
+      buffer.insert('a', 1);
+      await clock.advanceAsync(100);
+      await buffer.close();
+      expect(calls).toEqual([[1], [1]]);
+      expect(buffer.metrics()).toEqual({ inserted: 1, flushed: 1, failedAttempts: 1, handedToOnError: 0, buffered: 0 });
+    });
+
+    it('treats an onError result whose then throws as onError failing: the values stay', async () => {
+      const failure = new Error('hostile onError then');
+      const buffer = failingOnce(
+        () =>
+          ({
+            then() {
+              throw failure;
+            },
+          } as unknown as Promise<void>)
+      );
+      buffer.insert('a', 1);
+      let flushing: Promise<void> | undefined;
+      expect(() => (flushing = buffer.flush('a'))).not.toThrow();
+      await expect(flushing).rejects.toMatchObject({ failures: [{ key: 'a', values: [1], error: failure }] });
+      expect(buffer.count('a')).toBe(1);
+      expect(buffer.metrics()).toMatchObject({ handedToOnError: 0, buffered: 1 });
+      expectBalanced(buffer);
+    });
+
+    it('counts values handed to onError once when its then calls back twice', async () => {
+      const buffer = failingOnce(
+        () =>
+          ({
+            then(resolve: () => void, reject: (error: unknown) => void) {
+              resolve();
+              resolve();
+              reject(new Error('late'));
+            },
+          } as unknown as Promise<void>)
+      );
+      buffer.insert('a', 1);
+      await buffer.flush('a');
+      await settle();
+      expect(buffer.metrics()).toEqual({ inserted: 1, flushed: 0, failedAttempts: 1, handedToOnError: 1, buffered: 0 });
+      expect(buffer.count('a')).toBeUndefined();
+    });
+  });
+
+  describe('close({ signal })', () => {
+    const never = (): Promise<void> => new Promise<void>(() => undefined);
+
+    it('stops waiting for a flush that never settles and rejects with the signal reason', async () => {
+      const clock = new ManualClock();
+      const buffer = new DataBuffer<string, number>({ clock, flush: never });
+      buffer.insert('a', 1);
+      buffer.insert('a', 2);
+      const controller = new AbortController();
+      const closing = buffer.close({ signal: controller.signal });
+      await settle();
+      const reason = new Error('shutdown deadline');
+      controller.abort(reason);
+      await expect(closing).rejects.toBe(reason);
+      expect(buffer.isClosed).toBe(true);
+      expect(buffer.count('a')).toBe(2);
+      expect(buffer.metrics()).toEqual({ inserted: 2, flushed: 0, failedAttempts: 0, handedToOnError: 0, buffered: 2 });
+      expect(clock.pending).toBe(0);
+    });
+
+    it('stops waiting for an onError that never settles', async () => {
+      const clock = new ManualClock();
+      const buffer = new DataBuffer<string, number>({
+        clock,
+        retryMax: 1,
+        flush: () => Promise.reject(new Error('down')),
+        onError: never,
+      });
+      buffer.insert('a', 1);
+      const controller = new AbortController();
+      const closing = buffer.close({ signal: controller.signal });
+      await settle();
+      controller.abort();
+      await expect(closing).rejects.toBe(controller.signal.reason);
+      expect(buffer.count('a')).toBe(1);
+      expect(buffer.metrics()).toMatchObject({ inserted: 1, handedToOnError: 0, buffered: 1 });
+    });
+
+    it('clears a pending retry timer, keeping its values, and tries nothing more', async () => {
+      const clock = new ManualClock();
+      let attempts = 0;
+      const buffer = new DataBuffer<string, number>({
+        clock,
+        retryDelay: 1_000,
+        flush: () => {
+          attempts++;
+          throw new Error('down');
+        },
+      });
+      buffer.insert('a', 1);
+      const controller = new AbortController();
+      const closing = buffer.close({ signal: controller.signal });
+      expect(attempts).toBe(1);
+      expect(clock.pending).toBe(1);
+      controller.abort();
+      await expect(closing).rejects.toBe(controller.signal.reason);
+      expect(clock.pending).toBe(0);
+      await clock.advanceAsync(10_000);
+      expect(attempts).toBe(1);
+      expect(buffer.count('a')).toBe(1);
+      expect(buffer.metrics()).toEqual({ inserted: 1, flushed: 0, failedAttempts: 1, handedToOnError: 0, buffered: 1 });
+    });
+
+    it('rejects at once for a signal that is already aborted, after refusing inserts and stopping timers', async () => {
+      const clock = new ManualClock();
+      const flush = vi.fn();
+      const buffer = new DataBuffer<string, number>({ clock, flush });
+      buffer.insert('a', 1);
+      expect(clock.pending).toBe(1);
+      const reason = new Error('too late');
+      await expect(buffer.close({ signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+      expect(flush).not.toHaveBeenCalled();
+      expect(clock.pending).toBe(0);
+      expect(() => buffer.insert('a', 2)).toThrow(BufferClosedError);
+      expect(buffer.count('a')).toBe(1);
+      expect(buffer.metrics()).toMatchObject({ inserted: 1, buffered: 1 });
+    });
+
+    it('returns the same promise when called again, and a later call can abort it', async () => {
+      const buffer = new DataBuffer<string, number>({ clock: new ManualClock(), flush: never });
+      buffer.insert('a', 1);
+      const first = buffer.close();
+      const controller = new AbortController();
+      expect(buffer.close({ signal: controller.signal })).toBe(first);
+      expect(buffer[Symbol.asyncDispose]()).toBe(first);
+      controller.abort('stop');
+      await expect(first).rejects.toBe('stop');
+      expect(buffer.close()).toBe(first);
+    });
+
+    it('resolves as usual when everything is flushed before the signal aborts', async () => {
+      const { buffer } = recording();
+      buffer.insert('a', 1);
+      const controller = new AbortController();
+      await buffer.close({ signal: controller.signal });
+      controller.abort();
+      await expect(buffer.close()).resolves.toBeUndefined();
+      expect(buffer.metrics()).toMatchObject({ flushed: 1, buffered: 0 });
+    });
+
+    it('removes its abort listener once the close has settled', async () => {
+      const { buffer } = recording();
+      const controller = new AbortController();
+      const remove = vi.spyOn(controller.signal, 'removeEventListener');
+      await buffer.close({ signal: controller.signal });
+      await settle();
+      expect(remove).toHaveBeenCalledWith('abort', expect.any(Function));
+    });
+
+    it('starts no queued flush after the abort and rejects pending flush(key) calls with the reason', async () => {
+      const gate = deferred();
+      const calls: string[] = [];
+      const buffer = new DataBuffer<string, number>({
+        clock: new ManualClock(),
+        flush: (key) => {
+          calls.push(key);
+          return key === 'hung' ? gate.promise : undefined;
+        },
+      });
+      buffer.insert('hung', 1);
+      buffer.insert('next', 2);
+      const flushingHung = buffer.flush('hung');
+      const flushingNext = buffer.flush('next');
+      const controller = new AbortController();
+      const closing = buffer.close({ signal: controller.signal });
+      expect(calls).toEqual(['hung']);
+      controller.abort('deadline');
+      await expect(closing).rejects.toBe('deadline');
+      await expect(flushingHung).rejects.toBe('deadline');
+      await expect(flushingNext).rejects.toBe('deadline');
+      expect(buffer.count('hung')).toBe(1);
+      gate.resolve(); // the abandoned flush finishes late: it counts, and starts nothing by itself
+      await settle();
+      expect(calls).toEqual(['hung']);
+      expect(buffer.metrics()).toMatchObject({ inserted: 2, flushed: 1, buffered: 1 });
+      expect(buffer.count('hung')).toBeUndefined();
+      expect(buffer.count('next')).toBe(1);
+      await buffer.flushAll(); // tries again on request
+      expect(calls).toEqual(['hung', 'next']);
+      expect(buffer.metrics()).toMatchObject({ flushed: 2, buffered: 0 });
+    });
+
+    it('keeps the values of an abandoned flush that fails late, without retrying or calling onError', async () => {
+      const clock = new ManualClock();
+      const gate = deferred();
+      const onError = vi.fn();
+      const buffer = new DataBuffer<string, number>({ clock, retryDelay: 10, onError, flush: () => gate.promise });
+      buffer.insert('a', 1);
+      const controller = new AbortController();
+      const closing = buffer.close({ signal: controller.signal });
+      controller.abort();
+      await expect(closing).rejects.toBe(controller.signal.reason);
+      gate.reject(new Error('late failure'));
+      await clock.advanceAsync(100);
+      expect(onError).not.toHaveBeenCalled();
+      expect(clock.pending).toBe(0);
+      expect(buffer.count('a')).toBe(1);
+      expect(buffer.metrics()).toEqual({ inserted: 1, flushed: 0, failedAttempts: 1, handedToOnError: 0, buffered: 1 });
+    });
+
+    it.each([
+      ['options', 5, /^options must be an object/],
+      ['options', null, /^options must be an object/],
+      ['options.signal', { signal: 'soon' }, /^options\.signal must be an AbortSignal/],
+      ['an unknown key', { signa: new AbortController().signal }, /^options has unknown key "signa"; known keys: signal$/],
+    ])('rejects with a TypeError naming %s and leaves the buffer open', async (_name, options, message) => {
+      const { buffer } = recording();
+      const closing = buffer.close(options as unknown as { signal?: AbortSignal });
+      await expect(closing).rejects.toThrow(TypeError);
+      await expect(closing).rejects.toThrow(message);
+      expect(buffer.isClosed).toBe(false);
     });
   });
 

@@ -1,123 +1,59 @@
 // A keyed flush buffer: values gathered per key and written out per key after an interval, with retries and lanes.
-import { BufferClosedError, LimitedQueue, systemClock, type Clock } from '@dispenser/core';
-import { assertClock, assertCount, assertFunction, assertObject, describeValue } from '@dispenser/core/internal';
-import { isThenable } from './internal/async';
+import { BufferClosedError, type Clock } from '@dispenser/core';
 import { FlushError, type FlushFailure } from './errors';
-import { fnv1a } from './internal/data-buffer-hash';
+import {
+  readCloseOptions,
+  resolveDataBufferOptions,
+  type DataBufferCloseOptions,
+  type DataBufferMetrics,
+  type DataBufferOptions,
+} from './internal/data-buffer-options';
+import { LaneScheduler } from './internal/lane-scheduler';
+import { RetryLoop, type BatchOutcome, type RetryPolicy } from './internal/retry-loop';
 
-/** Options of {@link DataBuffer}. */
-export interface DataBufferOptions<K, V> {
-  /**
-   * Writes out the values of one key, oldest first (typically one database write). May be sync
-   * or async; a throw or a rejection is a failed attempt. It must not change `values`.
-   */
-  flush: (key: K, values: V[]) => void | Promise<void>;
-  /**
-   * Receives the values of a key once `retryMax` attempts have failed, with the last error. When
-   * it is missing, or itself throws or rejects, the values stay buffered (see {@link DataBuffer}).
-   * @default undefined
-   */
-  onError?: (key: K, values: V[], error: unknown) => void | Promise<void>;
-  /**
-   * Milliseconds between the first insert of a batch and its flush; a safe integer ≥ 0.
-   * @default 5000
-   */
-  interval?: number;
-  /**
-   * Most extra milliseconds added at random to each key's `interval` (uniform over 0..jitter), so
-   * keys inserted together do not all flush at once; a safe integer ≥ 0.
-   * @default 0
-   */
-  jitter?: number;
-  /**
-   * Values of a key that trigger an immediate flush, and the most one flush receives; a safe
-   * integer ≥ 1 or `Infinity`.
-   * @default Infinity
-   */
-  maxSize?: number;
-  /**
-   * Number of flush lanes; each runs one flush at a time, so this is the most flushes running at
-   * once against the sink. A safe integer ≥ 1.
-   * @default 1
-   */
-  partitions?: number;
-  /**
-   * Milliseconds between a failed attempt and the next one; a safe integer ≥ 0.
-   * @default 1000
-   */
-  retryDelay?: number;
-  /**
-   * Attempts in total (first try included) before the values go to `onError`; a safe integer ≥ 1.
-   * @default 3
-   */
-  retryMax?: number;
-  /**
-   * Where the interval, jitter and retry timers are set.
-   * @default systemClock
-   */
-  clock?: Clock;
-  /**
-   * Source of randomness for the jitter: returns a number in [0, 1).
-   * @default Math.random
-   */
-  random?: () => number;
-}
-
-/** Cumulative counters of a {@link DataBuffer}, from {@link DataBuffer.metrics}. */
-export interface DataBufferMetrics {
-  /** Values ever inserted. */
-  inserted: number;
-  /** Values whose `flush` succeeded. */
-  flushed: number;
-  /** Calls to `flush` that threw or rejected. */
-  failedAttempts: number;
-  /** Values accepted by `onError` (it returned, or its promise resolved). */
-  handedToOnError: number;
-  /** Values held now, waiting or being flushed: `inserted - flushed - handedToOnError`. */
-  buffered: number;
-}
+export type { DataBufferCloseOptions, DataBufferMetrics, DataBufferOptions } from './internal/data-buffer-options';
 
 /** Someone awaiting `flush(key)`: settles once the key's first `target` values are settled. */
-interface FlushWaiter<K, V> {
+interface FlushWaiter {
   readonly target: number;
   resolve(): void;
-  reject(error: FlushError<K, V>): void;
+  /** With a {@link FlushError}, or with the abort reason of `close({ signal })`. */
+  reject(error: unknown): void;
 }
 
-/** A flush lane: a FIFO of keys waiting to flush, and whether one is flushing now. */
-interface Lane<K, V> {
-  readonly queue: LimitedQueue<KeyState<K, V>>;
-  running: boolean;
-  pumping: boolean;
-}
+/** When a key's waiting values go out next: one of these at a time, so a key is never armed and queued at once. */
+type Schedule =
+  /** Nothing planned: no values wait, or the buffer is closed, or a kept batch waits for a request. */
+  | { readonly tag: 'none' }
+  /** The interval timer of the current batch is set. */
+  | { readonly tag: 'armed'; readonly timer: unknown }
+  /** In its lane's queue, not started yet. */
+  | { readonly tag: 'queued' };
+
+const UNSCHEDULED: Schedule = { tag: 'none' };
+const QUEUED: Schedule = { tag: 'queued' };
 
 /** Everything the buffer knows about one key; dropped once the key holds nothing. */
 interface KeyState<K, V> {
   readonly key: K;
-  readonly lane: Lane<K, V>;
-  /** Values waiting for the next flush, oldest first. */
+  readonly lane: number;
+  /** Values waiting for the next flush, oldest first (a batch in flight is not among them). */
   values: V[];
-  /** Interval timer of the current batch, when `hasTimer`. */
-  timer: unknown;
-  hasTimer: boolean;
-  /** In its lane's queue, not started yet. */
-  queued: boolean;
-  /** A flush of this key is in flight (attempts, retry waits and `onError` included). */
-  running: boolean;
+  schedule: Schedule;
+  /** The batch in flight (attempts, retry waits and `onError` included); at most one per key. */
+  flight: RetryLoop<K, V> | undefined;
   /** Values ever added to this state, and how many of them were flushed or handed to onError. */
   total: number;
   settled: number;
-  waiters: FlushWaiter<K, V>[];
+  waiters: FlushWaiter[];
 }
 
-const DEFAULTS = {
-  interval: 5000,
-  jitter: 0,
-  maxSize: Number.POSITIVE_INFINITY,
-  partitions: 1,
-  retryDelay: 1000,
-  retryMax: 3,
-} as const;
+/** Where the buffer is in its life: one of these, so "closing" always comes with its promise. */
+type Lifecycle =
+  | { readonly tag: 'open' }
+  /** `close()` was called and its promise has not settled; `abort` gives the work up. */
+  | { readonly tag: 'closing'; readonly promise: Promise<void>; readonly abort: (reason: unknown) => void }
+  | { readonly tag: 'closed'; readonly promise: Promise<void> };
 
 /**
  * A keyed buffer: values inserted under a key are gathered and handed together, per key, to a
@@ -146,8 +82,12 @@ const DEFAULTS = {
  * {@link FlushError} listing them. After `close()` nothing retries them on its own; they stay
  * counted by `count(key)` and `metrics().buffered`, and another `flushAll()` tries again.
  *
- * **Gotchas:** `flush` may run synchronously inside `insert` (when `maxSize` is reached) and
- * inside `flush(key)`; keys use `Map` semantics, so two distinct objects are two keys.
+ * **Gotchas:**
+ * - `flush` may run synchronously inside `insert` (when `maxSize` is reached) and inside
+ *   `flush(key)`; keys use `Map` semantics, so two distinct objects are two keys.
+ * - What `flush` and `onError` return is read as `await` would read it, so a hostile thenable
+ *   (a `then` that throws, or calls back twice) can neither break the buffer nor count twice.
+ * - A `flush` that never settles holds its lane forever: give `close` a `signal` to bound the wait.
  *
  * @example
  * ```ts
@@ -159,24 +99,19 @@ const DEFAULTS = {
  * });
  * views.insert('/home', 1);
  * views.count('/home'); // 1
- * await views.close();  // flushes everything that is left
+ * await views.close({ signal: AbortSignal.timeout(30_000) }); // flushes everything that is left
  * ```
  */
 export class DataBuffer<K, V> {
-  readonly #flushFn: (key: K, values: V[]) => void | Promise<void>;
-  readonly #onError: ((key: K, values: V[], error: unknown) => void | Promise<void>) | undefined;
   readonly #interval: number;
   readonly #jitter: number;
   readonly #maxSize: number;
-  readonly #retryDelay: number;
-  readonly #retryMax: number;
   readonly #clock: Clock;
   readonly #random: () => number;
-  readonly #lanes: Lane<K, V>[];
+  readonly #policy: RetryPolicy<K, V>;
+  readonly #lanes: LaneScheduler<KeyState<K, V>>;
   readonly #keys = new Map<K, KeyState<K, V>>();
-  #nextLane = 0;
-  #closed = false;
-  #closing: Promise<void> | undefined;
+  #lifecycle: Lifecycle = { tag: 'open' };
   #inserted = 0;
   #flushed = 0;
   #failedAttempts = 0;
@@ -184,53 +119,36 @@ export class DataBuffer<K, V> {
 
   /**
    * @param options - see {@link DataBufferOptions}; only `flush` is required
-   * @throws TypeError when `options` is not an object, `flush`, `onError` or `random` is not a
-   *   function, `clock` is not a Clock, or a number option is not a number
+   * @throws TypeError when `options` is not an object or has a key that is not an option (the
+   *   message lists the known ones), `options.flush`, `options.onError` or `options.random` is
+   *   not a function, `options.clock` is not a Clock, or a number option is not a number
    * @throws RangeError naming the option and the value when a number option is out of range (for
-   *   example `interval: -1`, `partitions: 1.5`, `retryMax: 0`, `maxSize: NaN`)
+   *   example `options.interval: -1`, `options.partitions: 1.5`, `options.retryMax: 0`,
+   *   `options.maxSize: NaN`)
    * @example
    * ```ts
    * const buffer = new DataBuffer<string, Row>({ flush: (table, rows) => db.insertMany(table, rows), partitions: 4 });
    * ```
    */
   constructor(options: DataBufferOptions<K, V>) {
-    assertObject('options', options);
-    const {
-      flush,
-      onError,
-      interval = DEFAULTS.interval,
-      jitter = DEFAULTS.jitter,
-      maxSize = DEFAULTS.maxSize,
-      partitions = DEFAULTS.partitions,
-      retryDelay = DEFAULTS.retryDelay,
-      retryMax = DEFAULTS.retryMax,
-      clock = systemClock,
-      random = Math.random,
-    } = options;
-    assertFunction('flush', flush);
-    if (onError !== undefined) assertFunction('onError', onError);
-    assertCount('interval', interval, 0);
-    assertCount('jitter', jitter, 0);
-    assertMaxSize(maxSize);
-    assertCount('partitions', partitions, 1);
-    assertCount('retryDelay', retryDelay, 0);
-    assertCount('retryMax', retryMax, 1);
-    assertClock('clock', clock);
-    assertFunction('random', random);
-    this.#flushFn = flush;
-    this.#onError = onError;
+    const { flush, onError, interval, jitter, maxSize, partitions, retryDelay, retryMax, clock, random } =
+      resolveDataBufferOptions(options);
     this.#interval = interval;
     this.#jitter = jitter;
     this.#maxSize = maxSize;
-    this.#retryDelay = retryDelay;
-    this.#retryMax = retryMax;
     this.#clock = clock;
     this.#random = random;
-    this.#lanes = Array.from({ length: partitions }, () => ({
-      queue: new LimitedQueue<KeyState<K, V>>(Number.MAX_SAFE_INTEGER),
-      running: false,
-      pumping: false,
-    }));
+    this.#policy = {
+      flush,
+      onError,
+      retryDelay,
+      retryMax,
+      clock,
+      attemptFailed: () => {
+        this.#failedAttempts++;
+      },
+    };
+    this.#lanes = new LaneScheduler(partitions, (state) => this.#start(state));
   }
 
   /**
@@ -243,7 +161,7 @@ export class DataBuffer<K, V> {
    * ```
    */
   get isClosed(): boolean {
-    return this.#closed;
+    return this.#lifecycle.tag !== 'open';
   }
 
   /**
@@ -257,7 +175,7 @@ export class DataBuffer<K, V> {
    * ```
    */
   insert(key: K, value: V): void {
-    if (this.#closed) throw new BufferClosedError('cannot insert: the data buffer is closed');
+    if (this.#lifecycle.tag !== 'open') throw new BufferClosedError('cannot insert: the data buffer is closed');
     let state = this.#keys.get(key);
     if (state === undefined) {
       state = this.#createState(key);
@@ -266,14 +184,15 @@ export class DataBuffer<K, V> {
     state.values.push(value);
     state.total++;
     this.#inserted++;
-    if (state.queued) return;
+    if (state.schedule.tag === 'queued') return;
     if (state.values.length >= this.#maxSize) this.#enqueue(state);
-    else if (!state.hasTimer) this.#arm(state);
+    else if (state.schedule.tag === 'none') this.#arm(state);
   }
 
   /**
-   * Number of values of `key` waiting for its next flush (values being flushed right now are not
-   * counted), or `undefined` when there are none.
+   * Number of values of `key` waiting for its next flush, or `undefined` when there are none.
+   * Values being flushed right now are not counted, except those of a flush that an aborted
+   * `close({ signal })` gave up on: they are held until that flush settles.
    *
    * @example
    * ```ts
@@ -283,7 +202,10 @@ export class DataBuffer<K, V> {
    * ```
    */
   count(key: K): number | undefined {
-    const length = this.#keys.get(key)?.values.length;
+    const state = this.#keys.get(key);
+    if (state === undefined) return undefined;
+    const flight = state.flight;
+    const length = state.values.length + (flight !== undefined && flight.isAbandoned ? flight.batch.length : 0);
     return length === 0 ? undefined : length;
   }
 
@@ -294,6 +216,7 @@ export class DataBuffer<K, V> {
    *   flushed or handed to `onError` (at once when there are none)
    * @throws (rejects) {@link FlushError} when some of those values failed every attempt and no
    *   `onError` took them; they stay buffered
+   * @throws (rejects) the abort reason when a `close({ signal })` is aborted first
    * @example
    * ```ts
    * await buffer.flush('/home');
@@ -317,6 +240,7 @@ export class DataBuffer<K, V> {
    *   handed to `onError`
    * @throws (rejects) {@link FlushError} listing every key whose values failed every attempt with
    *   no `onError` to take them (after all other keys finished)
+   * @throws (rejects) the abort reason when a `close({ signal })` is aborted first
    * @example
    * ```ts
    * process.on('SIGTERM', () => void buffer.flushAll());
@@ -330,7 +254,9 @@ export class DataBuffer<K, V> {
     const results = await Promise.allSettled(pending);
     const failures: FlushFailure<K, V>[] = [];
     for (const result of results) {
-      if (result.status === 'rejected') failures.push(...(result.reason as FlushError<K, V>).failures);
+      if (result.status === 'fulfilled') continue;
+      if (!(result.reason instanceof FlushError)) throw result.reason;
+      failures.push(...(result.reason as FlushError<K, V>).failures);
     }
     if (failures.length > 0) throw new FlushError(failures);
   }
@@ -358,20 +284,39 @@ export class DataBuffer<K, V> {
    * timers, flushes every key (with retries) and waits for flushes already running. Calling it
    * again returns the same promise.
    *
+   * **Aborting:** when `options.signal` aborts before the close is done (or is aborted already),
+   * the close stops waiting and rejects with `signal.reason`: every timer (interval and retry
+   * waits) is cleared, queued flushes are not started, and pending `flush(key)` / `flushAll()`
+   * calls reject with the same reason. Values nobody flushed are neither flushed nor handed to
+   * `onError`: they stay counted by `count(key)` and `metrics().buffered`, so `inserted =
+   * flushed + handedToOnError + buffered` still holds. A `flush` or `onError` that was running
+   * cannot be stopped; its late outcome still counts (a late failure keeps the values, without
+   * retries or `onError`). Nothing retries on its own afterwards; `flushAll()` tries again. The
+   * signal of a later call aborts the shared close as well, until it has settled.
+   *
+   * @param options.signal - bounds the wait (for example `AbortSignal.timeout(30_000)`)
    * @returns a promise that resolves once every value was flushed or handed to `onError`
    * @throws (rejects) {@link FlushError} listing the values that failed every attempt with no
    *   `onError` to take them; they stay in the buffer
+   * @throws (rejects) `signal.reason` when the signal is or becomes aborted first
+   * @throws (rejects) TypeError when `options` is not an object, has a key other than `signal`,
+   *   or `options.signal` is not an AbortSignal; the buffer is not closed then
    * @example
    * ```ts
-   * await buffer.close();
+   * await buffer.close({ signal: AbortSignal.timeout(30_000) });
    * ```
    */
-  close(): Promise<void> {
-    if (this.#closing !== undefined) return this.#closing;
-    this.#closed = true;
-    for (const state of this.#keys.values()) this.#disarm(state);
-    this.#closing = this.flushAll();
-    return this.#closing;
+  close(options?: DataBufferCloseOptions): Promise<void> {
+    let signal: AbortSignal | undefined;
+    try {
+      signal = readCloseOptions(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const lifecycle = this.#lifecycle;
+    if (lifecycle.tag === 'open') return this.#beginClose(signal);
+    if (lifecycle.tag === 'closing' && signal !== undefined) watch(signal, lifecycle);
+    return lifecycle.promise;
   }
 
   /**
@@ -386,32 +331,69 @@ export class DataBuffer<K, V> {
     return this.close();
   }
 
+  #beginClose(signal: AbortSignal | undefined): Promise<void> {
+    if (signal?.aborted === true) {
+      const promise = Promise.reject(signal.reason as unknown);
+      this.#lifecycle = { tag: 'closed', promise };
+      this.#giveUp(signal.reason); // clears the timers too
+      return promise;
+    }
+    let rejectAborted!: (reason: unknown) => void;
+    const aborted = new Promise<never>((_resolve, reject) => {
+      rejectAborted = reject;
+    });
+    const closing: { tag: 'closing'; promise: Promise<void>; abort: (reason: unknown) => void } = {
+      tag: 'closing',
+      // Set right below, once the flushes have started.
+      promise: aborted,
+      abort: (reason) => {
+        if (this.#lifecycle !== closing) return;
+        this.#giveUp(reason);
+        rejectAborted(reason);
+      },
+    };
+    this.#lifecycle = closing;
+    for (const state of this.#keys.values()) this.#disarm(state);
+    // The abort rejection is queued before the flushes' own rejections, so `signal.reason` wins.
+    const promise = Promise.race([this.flushAll(), aborted]);
+    closing.promise = promise;
+    const settled = (): void => {
+      this.#lifecycle = { tag: 'closed', promise };
+    };
+    void promise.then(settled, settled);
+    if (signal !== undefined) watch(signal, closing);
+    return promise;
+  }
+
+  /**
+   * The work of an aborted close: clears every timer, unqueues every key, abandons the flights
+   * and rejects every waiter with `reason`. Values stay where they are, counted as buffered.
+   */
+  #giveUp(reason: unknown): void {
+    const waiters: FlushWaiter[] = [];
+    for (const state of this.#keys.values()) {
+      waiters.push(...state.waiters);
+      state.waiters = [];
+    }
+    for (const state of this.#lanes.drain()) state.schedule = UNSCHEDULED;
+    for (const state of Array.from(this.#keys.values())) {
+      this.#disarm(state);
+      state.flight?.abandon();
+    }
+    for (const waiter of waiters) waiter.reject(reason);
+  }
+
   #createState(key: K): KeyState<K, V> {
     return {
       key,
-      lane: this.#laneFor(key),
+      lane: this.#lanes.laneFor(key),
       values: [],
-      timer: undefined,
-      hasTimer: false,
-      queued: false,
-      running: false,
+      schedule: UNSCHEDULED,
+      flight: undefined,
       total: 0,
       settled: 0,
       waiters: [],
     };
-  }
-
-  #laneFor(key: K): Lane<K, V> {
-    const lanes = this.#lanes;
-    if (lanes.length === 1) return lanes[0] as Lane<K, V>;
-    const type = typeof key;
-    if (type === 'string' || type === 'number' || type === 'bigint' || type === 'boolean' || key == null) {
-      return lanes[fnv1a(String(key)) % lanes.length] as Lane<K, V>;
-    }
-    // Objects, functions and symbols have no stable text: deal lanes out in turn.
-    const lane = lanes[this.#nextLane] as Lane<K, V>;
-    this.#nextLane = (this.#nextLane + 1) % lanes.length;
-    return lane;
   }
 
   /** Arms the key's interval timer: `interval` plus 0..`jitter` ms. */
@@ -421,54 +403,39 @@ export class DataBuffer<K, V> {
       const extra = Math.floor(this.#random() * (this.#jitter + 1));
       if (extra > 0) delay += Math.min(extra, this.#jitter);
     }
-    state.hasTimer = true;
-    state.timer = this.#clock.setTimeout(() => {
-      state.hasTimer = false;
-      state.timer = undefined;
+    const timer = this.#clock.setTimeout(() => {
+      state.schedule = UNSCHEDULED;
       if (state.values.length > 0) this.#enqueue(state);
     }, delay);
+    state.schedule = { tag: 'armed', timer };
   }
 
   #disarm(state: KeyState<K, V>): void {
-    if (!state.hasTimer) return;
-    this.#clock.clearTimeout(state.timer);
-    state.hasTimer = false;
-    state.timer = undefined;
+    const schedule = state.schedule;
+    if (schedule.tag !== 'armed') return;
+    this.#clock.clearTimeout(schedule.timer);
+    state.schedule = UNSCHEDULED;
   }
 
-  /** Puts the key in its lane's queue (once) and starts the lane if it is idle. */
+  /** Puts the key in its lane's queue (once), which starts it if the lane is idle. */
   #enqueue(state: KeyState<K, V>): void {
     this.#disarm(state);
-    if (state.queued) return;
-    state.queued = true;
-    state.lane.queue.push(state);
-    this.#pump(state.lane);
+    if (state.schedule.tag === 'queued') return;
+    state.schedule = QUEUED;
+    this.#lanes.enqueue(state.lane, state);
   }
 
-  /** Starts queued keys while the lane is idle; flushes that finish synchronously loop here. */
-  #pump(lane: Lane<K, V>): void {
-    if (lane.pumping) return;
-    lane.pumping = true;
-    try {
-      while (!lane.running && lane.queue.size > 0) {
-        const state = lane.queue.pop() as KeyState<K, V>;
-        state.queued = false;
-        this.#start(state);
-      }
-    } finally {
-      lane.pumping = false;
-    }
-  }
-
+  /** The key's turn in its lane came: send its next batch (the lane stays busy until #finish). */
   #start(state: KeyState<K, V>): void {
+    state.schedule = UNSCHEDULED;
     const batch = this.#takeBatch(state);
     if (batch.length === 0) {
       this.#finish(state, false);
       return;
     }
-    state.running = true;
-    state.lane.running = true;
-    this.#attempt(state, batch, 1);
+    const flight = new RetryLoop(this.#policy, state.key, batch, (outcome) => this.#landed(state, batch, outcome));
+    state.flight = flight;
+    flight.run();
   }
 
   #takeBatch(state: KeyState<K, V>): V[] {
@@ -480,50 +447,9 @@ export class DataBuffer<K, V> {
     return values.splice(0, this.#maxSize);
   }
 
-  #attempt(state: KeyState<K, V>, batch: V[], attempt: number): void {
-    let result: unknown;
-    try {
-      result = this.#flushFn(state.key, batch);
-    } catch (error) {
-      this.#attemptFailed(state, batch, attempt, error);
-      return;
-    }
-    if (isThenable(result)) {
-      result.then(
-        () => this.#settle(state, batch, 'flushed'),
-        (error: unknown) => this.#attemptFailed(state, batch, attempt, error),
-      );
-    } else {
-      this.#settle(state, batch, 'flushed');
-    }
-  }
-
-  #attemptFailed(state: KeyState<K, V>, batch: V[], attempt: number, error: unknown): void {
-    this.#failedAttempts++;
-    if (attempt < this.#retryMax) {
-      this.#clock.setTimeout(() => this.#attempt(state, batch, attempt + 1), this.#retryDelay);
-      return;
-    }
-    const onError = this.#onError;
-    if (onError === undefined) {
-      this.#keep(state, batch, error);
-      return;
-    }
-    let result: unknown;
-    try {
-      result = onError(state.key, batch, error);
-    } catch (handlerError) {
-      this.#keep(state, batch, handlerError);
-      return;
-    }
-    if (isThenable(result)) {
-      result.then(
-        () => this.#settle(state, batch, 'handed'),
-        (handlerError: unknown) => this.#keep(state, batch, handlerError),
-      );
-    } else {
-      this.#settle(state, batch, 'handed');
-    }
+  #landed(state: KeyState<K, V>, batch: V[], outcome: BatchOutcome): void {
+    if (outcome.tag === 'kept') this.#keep(state, batch, outcome.error);
+    else this.#settle(state, batch, outcome.tag);
   }
 
   /** The batch was flushed or taken by onError: count it and resolve the waiters it completes. */
@@ -533,7 +459,7 @@ export class DataBuffer<K, V> {
     state.settled += batch.length;
     const waiters = state.waiters;
     let done = 0;
-    while (done < waiters.length && (waiters[done] as FlushWaiter<K, V>).target <= state.settled) done++;
+    while (done < waiters.length && (waiters[done] as FlushWaiter).target <= state.settled) done++;
     const resolved = done === 0 ? [] : waiters.splice(0, done);
     this.#finish(state, false);
     for (const waiter of resolved) waiter.resolve();
@@ -550,27 +476,31 @@ export class DataBuffer<K, V> {
     }
   }
 
-  /** Frees the lane, decides what happens next to the key, and starts the lane's next key. */
+  /** Ends the key's flight, decides what happens next to the key, and frees its lane. */
   #finish(state: KeyState<K, V>, kept: boolean): void {
-    state.running = false;
-    state.lane.running = false;
+    state.flight = undefined;
+    const schedule = state.schedule.tag;
     if (state.values.length > 0) {
-      if (!kept && !state.queued && (state.values.length >= this.#maxSize || state.waiters.length > 0)) {
+      if (!kept && schedule !== 'queued' && (state.values.length >= this.#maxSize || state.waiters.length > 0)) {
         this.#enqueue(state);
-      } else if (!state.queued && !state.hasTimer && !this.#closed) {
+      } else if (schedule === 'none' && this.#lifecycle.tag === 'open') {
         this.#arm(state);
       }
-    } else if (!state.queued && !state.hasTimer && state.waiters.length === 0) {
+    } else if (schedule === 'none' && state.waiters.length === 0) {
       this.#keys.delete(state.key);
     }
-    this.#pump(state.lane);
+    this.#lanes.release(state.lane);
   }
 }
 
-function assertMaxSize(value: unknown): asserts value is number {
-  if (value === Number.POSITIVE_INFINITY) return;
-  const message = `maxSize must be a safe integer >= 1 or Infinity, received ${describeValue(value)}`;
-  if (typeof value !== 'number') throw new TypeError(message);
-  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(message);
+/** Aborts `closing` when `signal` aborts, and stops listening once the close has settled. */
+function watch(signal: AbortSignal, closing: Extract<Lifecycle, { tag: 'closing' }>): void {
+  if (signal.aborted) {
+    closing.abort(signal.reason);
+    return;
+  }
+  const onAbort = (): void => closing.abort(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
+  const stop = (): void => signal.removeEventListener('abort', onAbort);
+  void closing.promise.then(stop, stop);
 }
-

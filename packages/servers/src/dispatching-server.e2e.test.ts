@@ -87,7 +87,7 @@ describe('BufferServer', () => {
 
       expect(deliveredOnce([small, big, medium])).toEqual(range(0, 20));
       expect(server.stats()).toEqual({ buffered: 0, subscribed: 3, demand: 3 });
-      expect(server.metrics()).toEqual({ appended: 20, dropped: 0, delivered: 20 });
+      expect(server.metrics()).toEqual({ appended: 20, dropped: 0, delivered: 20, failed: 0 });
     });
 
     it('delivers a long stream exactly once, in order per subscriber, shared by demand', () => {
@@ -284,7 +284,7 @@ describe('BufferServer', () => {
         expect(Math.max(...worker.batches.map((batch) => batch.length))).toBeLessThanOrEqual(worker.maxDemand);
       }
       expect(server.stats()).toEqual({ buffered: 0, subscribed: 4, demand: 10 });
-      expect(server.metrics()).toEqual({ appended: 300, dropped: 0, delivered: 300 });
+      expect(server.metrics()).toEqual({ appended: 300, dropped: 0, delivered: 300, failed: 0 });
     });
 
     it('keeps the events of a crashed subscriber for its replacement, still in order per user', () => {
@@ -369,6 +369,6 @@ describe('BatchingBufferServer', () => {
     expect(small.batches.map(ids)).toEqual([[3, 4, 5, 6], [10, 11]]);
     expect(clock.pending).toBe(0);
     expect(deliveredOnce([big, small])).toEqual(range(0, 12));
-    expect(server.metrics()).toEqual({ appended: 12, dropped: 0, delivered: 12 });
+    expect(server.metrics()).toEqual({ appended: 12, dropped: 0, delivered: 12, failed: 0 });
   });
 });

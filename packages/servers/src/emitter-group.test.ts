@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { EmitterGroup, emitterName, topic, type Emitter, type EmitterMessage } from './emitter-group';
+import { settle } from './test/settle';
 
 /** An emitter that records what it handles. */
 function recorder(name: string, node?: string): Emitter<string> & { name: string; got: EmitterMessage<string>[] } {
@@ -53,13 +54,21 @@ describe('emitterName', () => {
 
 describe('EmitterGroup', () => {
   describe('constructor', () => {
-    it('validates its options', () => {
-      expect(() => new EmitterGroup({ random: 1 as unknown as () => number })).toThrow(/random/);
+    it('validates its options, naming them with the options. prefix', () => {
+      expect(() => new EmitterGroup({ random: 1 as unknown as () => number })).toThrow(/^options\.random must be a function/);
       expect(() => new EmitterGroup({ onError: 'x' as unknown as () => void })).toThrow(TypeError);
-      expect(() => new EmitterGroup({ node: 3 as unknown as string })).toThrow(/node must be a string/);
-      expect(() => new EmitterGroup(null as unknown as object)).toThrow(/options/);
+      expect(() => new EmitterGroup({ onError: 'x' as unknown as () => void })).toThrow(/^options\.onError must be a function/);
+      expect(() => new EmitterGroup({ node: 3 as unknown as string })).toThrow(/^options\.node must be a string/);
+      expect(() => new EmitterGroup(null as unknown as object)).toThrow(/^options must be an object/);
       expect(new EmitterGroup().node).toBeUndefined();
       expect(new EmitterGroup({ node: 'a' }).node).toBe('a');
+    });
+
+    it('throws a TypeError listing the known keys for an unknown option', () => {
+      const make = () => new EmitterGroup({ nodes: 'a' } as unknown as object);
+      expect(make).toThrow(TypeError);
+      expect(make).toThrow('options has unknown key "nodes"; known keys: node, random, onError');
+      expect(() => new EmitterGroup({ node: undefined, onError: undefined } as unknown as object)).not.toThrow();
     });
   });
 
@@ -203,19 +212,81 @@ describe('EmitterGroup', () => {
       await vi.waitFor(() => expect(onError).toHaveBeenCalledWith(failure, bad));
     });
 
-    it('rethrows the error from a microtask, not from broadcast, when there is no onError', () => {
-      const later: Array<() => void> = [];
-      vi.spyOn(globalThis, 'queueMicrotask').mockImplementation((callback) => void later.push(callback));
-      const failure = new Error('boom');
-      const group = new EmitterGroup<string>();
-      group.join('s', 'sub', {
-        handle: () => {
+    const hostileThen = (failure: Error) => ({
+      then() {
+        throw failure;
+      },
+    });
+    const hostileGetter = (failure: Error) =>
+      Object.defineProperty({}, 'then', {
+        get() {
           throw failure;
         },
       });
+    it.each([
+      ['a then that throws', hostileThen],
+      ['a then getter that throws', hostileGetter],
+    ])('reports a member whose returned value has %s to onError, not from broadcast', async (_case, hostile) => {
+      const failure = new Error('hostile thenable');
+      const bad = { handle: () => hostile(failure) as unknown as Promise<void> };
+      const onError = vi.fn();
+      const group = new EmitterGroup<string>({ onError });
+      group.join('s', 'sub', bad);
+      expect(() => group.broadcast('s', 'sub', 'e')).not.toThrow();
+      await settle();
+      expect(onError).toHaveBeenCalledExactlyOnceWith(failure, bad);
+    });
+
+    it('reports a failing member on console.error by default and keeps serving the group', async () => {
+      const consoleError = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+      const queueMicrotask = vi.spyOn(globalThis, 'queueMicrotask');
+      const syncFailure = new Error('sync boom');
+      const asyncFailure = new Error('async boom');
+      const good = recorder('good');
+      const group = new EmitterGroup<string>({ random: sequence(0, 0.4, 0.9) });
+      group.join('s', 'sub', [
+        {
+          handle: () => {
+            throw syncFailure;
+          },
+        },
+        { handle: () => Promise.reject(asyncFailure) },
+        good,
+      ]);
+      expect(group.broadcast('s', 'sub', 'e1')).toBe('ok');
+      expect(group.broadcast('s', 'sub', 'e2')).toBe('ok');
+      expect(group.broadcast('s', 'sub', 'e3')).toBe('ok');
+      await settle();
+      expect(consoleError).toHaveBeenCalledTimes(2);
+      expect(consoleError).toHaveBeenNthCalledWith(1, syncFailure);
+      expect(consoleError).toHaveBeenNthCalledWith(2, asyncFailure);
+      expect(queueMicrotask).not.toHaveBeenCalled();
+      expect(good.got.map((m) => m.event)).toEqual(['e3']);
+    });
+
+    it('reports an onError that throws on console.error instead of throwing from broadcast', async () => {
+      const consoleError = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+      const handlerFailure = new Error('handler broken');
+      const group = new EmitterGroup<string>({
+        onError: () => {
+          throw handlerFailure;
+        },
+      });
+      group.join('s', 'sub', [
+        {
+          handle: () => {
+            throw new Error('member down');
+          },
+        },
+      ]);
       expect(group.broadcast('s', 'sub', 'e')).toBe('ok');
-      expect(later).toHaveLength(1);
-      expect(() => later[0]?.()).toThrow(failure);
+      expect(consoleError).toHaveBeenCalledExactlyOnceWith(handlerFailure);
+      group.leave('s', 'sub', group.members('s', 'sub'));
+      group.join('s', 'sub', { handle: () => Promise.reject(new Error('async member down')) });
+      expect(group.broadcast('s', 'sub', 'e')).toBe('ok');
+      await settle();
+      expect(consoleError).toHaveBeenCalledTimes(2);
+      expect(consoleError).toHaveBeenLastCalledWith(handlerFailure);
     });
   });
 

@@ -1,6 +1,6 @@
 // Load-balanced groups of emitters per subscription: each event goes to one random member (reckon_db's emitter groups).
-import { assertCount, assertFunction, assertObject, describeValue } from '@dispenser/core/internal';
-import { isThenable, rethrowLater } from './internal/async';
+import { assertCount, assertFunction, assertKnownKeys, assertObject, describeValue } from '@dispenser/core/internal';
+import { reportError, toPromise } from './internal/async';
 
 /**
  * What an {@link Emitter} receives from {@link EmitterGroup.broadcast}.
@@ -16,7 +16,8 @@ export interface EmitterMessage<E> {
 
 /**
  * A member of an emitter group: anything with a `handle` method, optionally tagged with the node
- * it runs on (members without a `node` count as local).
+ * it runs on (members without a `node` count as local). `handle` may return a promise (or any
+ * thenable), which is only watched for failure.
  *
  * @example
  * ```ts
@@ -24,7 +25,7 @@ export interface EmitterMessage<E> {
  * ```
  */
 export interface Emitter<E> {
-  handle(message: EmitterMessage<E>): void;
+  handle(message: EmitterMessage<E>): void | PromiseLike<void>;
   readonly node?: string;
 }
 
@@ -42,12 +43,20 @@ export interface EmitterGroupOptions<E> {
    */
   random?: () => number;
   /**
-   * Called when a member's `handle` throws or returns a rejected promise; the group keeps working.
-   * Without it the error is rethrown from a microtask, so it surfaces like an unhandled rejection.
-   * @default undefined
+   * Called when a member's `handle` throws or returns a promise that rejects (or a thenable whose
+   * `then` throws); the group keeps working either way. When `onError` itself throws, that error
+   * goes to `console.error`.
+   * @default report on `console.error`
    */
   onError?: (error: unknown, member: Emitter<E>) => void;
 }
+
+/** The option names of {@link EmitterGroup}, checked by `assertKnownKeys`; the `satisfies` keeps them complete. */
+const OPTION_KEYS = /*#__PURE__*/ Object.keys({
+  node: true,
+  random: true,
+  onError: true,
+} satisfies Record<keyof EmitterGroupOptions<unknown>, true>);
 
 /**
  * The pub/sub topic of a subscription: `` `${store}:${subscription}` ``. The `$all` subscription
@@ -98,8 +107,10 @@ export function emitterName(store: string, subscription: string, n?: number): st
  * - A member joined twice is in the group twice: it is picked twice as often, and each
  *   {@link EmitterGroup.leave} removes one membership.
  * - A member whose `handle` throws (or rejects) is reported to `onError` and stays in the group;
- *   `broadcast` still returns `'ok'`, since the event was handed over. Without `onError` the error
- *   is rethrown from a microtask (like an unhandled rejection), never from `broadcast`.
+ *   `broadcast` still returns `'ok'`, since the event was handed over, and never throws for a
+ *   member. Without `onError` the error is reported on `console.error`: a failing member never
+ *   crashes the process. What `handle` returns is read as `await` would (`Promise.resolve`), so
+ *   a thenable whose `then` throws is a failure like a rejection.
  * - Groups are plain in-process state; nothing is shared between `EmitterGroup` instances.
  *
  * @example
@@ -124,8 +135,9 @@ export class EmitterGroup<E> {
 
   /**
    * @param options - see {@link EmitterGroupOptions}
-   * @throws TypeError when `options` is not an object, `node` is not a string, or `random` or
-   *   `onError` is not a function
+   * @throws TypeError when `options` is not an object or has a key that is not an option (the
+   *   message lists the known ones), `options.node` is not a string, or `options.random` or
+   *   `options.onError` is not a function
    * @example
    * ```ts
    * const group = new EmitterGroup<OrderEvent>({ node: 'node-1', onError: (error) => log.warn(error) });
@@ -133,12 +145,13 @@ export class EmitterGroup<E> {
    */
   constructor(options: EmitterGroupOptions<E> = {}) {
     assertObject('options', options);
-    const { node, random = Math.random, onError = rethrowLater } = options;
+    assertKnownKeys('options', options, OPTION_KEYS);
+    const { node, random = Math.random, onError = reportError } = options;
     if (node !== undefined && typeof node !== 'string') {
-      throw new TypeError(`node must be a string, received ${describeValue(node)}`);
+      throw new TypeError(`options.node must be a string, received ${describeValue(node)}`);
     }
-    assertFunction('random', random);
-    assertFunction('onError', onError);
+    assertFunction('options.random', random);
+    assertFunction('options.onError', onError);
     this.node = node;
     this.#random = random;
     this.#onError = onError;
@@ -213,7 +226,8 @@ export class EmitterGroup<E> {
    * Hands `event` to one member of the subscription's group, chosen uniformly at random (by
    * membership), with `kind` telling whether that member is local to this group's node.
    *
-   * @returns `'ok'` once a member was given the event, `'no_emitters'` when the group is empty
+   * @returns `'ok'` once a member was given the event (also when it failed on it: that goes to
+   *   `onError`), `'no_emitters'` when the group is empty
    * @throws TypeError when `store` or `subscription` is not a string
    * @example
    * ```ts
@@ -231,13 +245,20 @@ export class EmitterGroup<E> {
     try {
       result = member.handle(message);
     } catch (error) {
-      this.#onError(error, member);
+      this.#report(error, member);
       return 'ok';
     }
-    if (isThenable(result)) {
-      result.then(undefined, (error: unknown) => this.#onError(error, member));
-    }
+    void toPromise(result)?.then(undefined, (error: unknown) => this.#report(error, member));
     return 'ok';
+  }
+
+  /** Hands a member's failure to `onError`; an `onError` that throws is reported, never rethrown. */
+  #report(error: unknown, member: Emitter<E>): void {
+    try {
+      this.#onError(error, member);
+    } catch (handlerError) {
+      reportError(handlerError);
+    }
   }
 
   /**

@@ -42,24 +42,38 @@ export class DeliveryError<E = unknown> extends DispenserError {
   readonly events: E[];
   /** Whether the events went back to the buffer (`redeliver: true`) rather than only to this error. */
   readonly redelivered: boolean;
+  /** The subscriber that failed (`undefined` when not given). */
+  readonly subscriber: unknown;
 
   /**
    * @param events - the batch the subscriber failed on
-   * @param options - `cause`: what went wrong; `redelivered`: whether the events were put back
+   * @param options - `cause`: what went wrong; `redelivered`: whether the events were put back;
+   *   `subscriber`: who failed, named in the message (by its `name` or `id` when it has one)
    * @default options.redelivered false
    */
-  constructor(events: E[], options: { cause?: unknown; redelivered?: boolean } = {}) {
+  constructor(events: E[], options: { cause?: unknown; redelivered?: boolean; subscriber?: unknown } = {}) {
     const what = `${events.length} event${events.length === 1 ? '' : 's'}`;
     const why = options.cause instanceof Error ? `: ${options.cause.message}` : '';
     super(
       ServerErrorCode.DELIVERY_FAILED,
-      `a subscriber failed on ${what}${why}${options.redelivered ? ' (redelivered)' : ''}`,
+      `${describeSubscriber(options.subscriber)} failed on ${what}${why}${options.redelivered ? ' (redelivered)' : ''}`,
       'cause' in options ? { cause: options.cause } : undefined,
     );
     this.name = 'DeliveryError';
     this.events = events;
     this.redelivered = options.redelivered ?? false;
+    this.subscriber = options.subscriber;
   }
+}
+
+/** Names a subscriber in a message: by its `name` or `id`, else by its class, else generically. */
+function describeSubscriber(subscriber: unknown): string {
+  if (subscriber === null || typeof subscriber !== 'object') return 'a subscriber';
+  const { name, id } = subscriber as { name?: unknown; id?: unknown };
+  if (typeof name === 'string' && name !== '') return `subscriber '${name}'`;
+  if (typeof id === 'string' || typeof id === 'number') return `subscriber ${JSON.stringify(id)}`;
+  const kind = (subscriber as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof kind === 'string' && kind !== '' && kind !== 'Object' ? `a subscriber (${kind})` : 'a subscriber';
 }
 
 /** The values of one key that could not be flushed, with the error that stopped them. */

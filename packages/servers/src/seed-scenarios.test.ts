@@ -36,7 +36,7 @@ describe.each([
       const { server } = create();
       expect(server.append(createFakeEvents(5))).toBe(0);
       expect(server.stats()).toEqual({ buffered: 5, subscribed: 0, demand: 0 });
-      expect(server.metrics()).toEqual({ appended: 5, dropped: 0, delivered: 0 });
+      expect(server.metrics()).toEqual({ appended: 5, dropped: 0, delivered: 0, failed: 0 });
     });
 
     it('drops events at capacity, and again on the next append', () => {
@@ -45,7 +45,7 @@ describe.each([
       expect(server.stats()).toEqual({ buffered: 10, subscribed: 0, demand: 0 });
       expect(server.append(createFakeEvents(3))).toBe(3);
       expect(server.stats()).toEqual({ buffered: 10, subscribed: 0, demand: 0 });
-      expect(server.metrics()).toEqual({ appended: 18, dropped: 8, delivered: 0 });
+      expect(server.metrics()).toEqual({ appended: 18, dropped: 8, delivered: 0, failed: 0 });
     });
 
     it('unsubscribes, and answers false the second time', () => {

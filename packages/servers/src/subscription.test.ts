@@ -1,5 +1,5 @@
-import type { Subscriber } from '@dispenser/core';
-import { TestSubscriber, createFakeEvents, type FakeEvent } from '@dispenser/testing-utils';
+import { EventBuffer, type Subscriber } from '@dispenser/core';
+import { TestSubscriber, createFakeEvents, fillInOrder, type FakeEvent } from '@dispenser/testing-utils';
 import { describe, expect, it } from 'vitest';
 import { BufferServer } from './buffer-server';
 import { createEvenBuffer, ids, range } from './test/fake-events';
@@ -90,7 +90,7 @@ describe('Subscription', () => {
       break;
     }
     expect(server.stats()).toEqual({ buffered: 4, subscribed: 0, demand: 0 });
-    expect(server.metrics()).toEqual({ appended: 6, dropped: 0, delivered: 2 });
+    expect(server.metrics()).toEqual({ appended: 6, dropped: 0, delivered: 2, failed: 0 });
     const other = new TestSubscriber<FakeEvent>();
     server.ask(other, 10);
     expect(ids(other.events)).toEqual([2, 3, 4, 5]);
@@ -194,7 +194,7 @@ describe('Subscription', () => {
     server.ask(collector, 10);
     const seen = [...ender.events, ...collector.events].map((event) => event.id).sort((a, b) => a - b);
     expect(seen).toEqual(ids(events));
-    expect(server.metrics()).toEqual({ appended: 6, dropped: 0, delivered: 6 });
+    expect(server.metrics()).toEqual({ appended: 6, dropped: 0, delivered: 6, failed: 0 });
   });
 
   it('rejects bad options', () => {
@@ -204,5 +204,95 @@ describe('Subscription', () => {
     expect(() => server.subscribe({ minDemand: -1 })).toThrow(RangeError);
     expect(() => server.subscribe({ signal: {} as never })).toThrow(TypeError);
     expect(server.stats()).toEqual({ buffered: 0, subscribed: 0, demand: 0 });
+  });
+});
+
+/** Whether `promise` settles within a few turns of the event loop (no timers involved). */
+async function settlesSoon(promise: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+  return settled;
+}
+
+/** A push subscriber that asks for "everything", so nobody else can ask for more. */
+function hog(server: BufferServer<FakeEvent>, leave: number) {
+  const received: FakeEvent[] = [];
+  const subscriber = { handleAssignedEvents: (events: FakeEvent[]) => void received.push(...events) };
+  server.ask(subscriber, Number.MAX_SAFE_INTEGER - server.stats().demand - leave);
+  return { subscriber, received };
+}
+
+describe('Subscription when the server refuses more demand (total near Number.MAX_SAFE_INTEGER)', () => {
+  function createInOrderServer() {
+    return new BufferServer<FakeEvent>({ buffer: new EventBuffer({ strategy: fillInOrder, capacity: 100 }) });
+  }
+
+  it('keeps its counters when ask(n) is refused, so its automatic top-up still works', async () => {
+    const server = createInOrderServer();
+    const subscription = server.subscribe({ maxDemand: 2, minDemand: 0 });
+    hog(server, 0);
+    expect(() => subscription.ask(1)).toThrow(/^n 1 \(number\) would take the total demand past Number.MAX_SAFE_INTEGER/);
+    const iterator = subscription[Symbol.asyncIterator]();
+    server.append(range(0, 2));
+    expect(ids((await iterator.next()).value as FakeEvent[])).toEqual([0, 1]);
+    // It took both events it had asked for, so it asked for 2 again (a refused ask must not count).
+    expect(server.stats().demand).toBe(Number.MAX_SAFE_INTEGER);
+  });
+
+  it('returns the batch it took when the top-up in next() is refused, then reports the refusal instead of waiting forever', async () => {
+    const server = createInOrderServer();
+    const subscription = server.subscribe({ maxDemand: 10, minDemand: 5 });
+    server.append(range(0, 5));
+    server.append(range(5, 10));
+    hog(server, 0);
+    const iterator = subscription[Symbol.asyncIterator]();
+    expect(ids((await iterator.next()).value as FakeEvent[])).toEqual([0, 1, 2, 3, 4]);
+    expect(ids((await iterator.next()).value as FakeEvent[])).toEqual([5, 6, 7, 8, 9]);
+    await expect(iterator.next()).rejects.toThrow('the subscription could not ask for 10 more events');
+    expect(server.metrics()).toEqual({ appended: 10, dropped: 0, delivered: 10, failed: 0 });
+    expect(server.stats().subscribed).toBe(1); // only the hog
+  });
+
+  it('resolves a waiting next() with the events pushed to it when the top-up is refused', async () => {
+    const server = createInOrderServer();
+    const subscription = server.subscribe({ maxDemand: 2, minDemand: 1 });
+    const iterator = subscription[Symbol.asyncIterator]();
+    const next = iterator.next();
+    hog(server, 0);
+    server.append(range(0, 1));
+    expect(await settlesSoon(next)).toBe(true);
+    expect(ids((await next).value as FakeEvent[])).toEqual([0]);
+    expect(server.metrics()).toEqual({ appended: 1, dropped: 0, delivered: 1, failed: 0 });
+  });
+});
+
+describe('subscribe() that throws', () => {
+  it('leaves no listener on the signal and no subscription in the server, and names options.maxDemand', () => {
+    const server = createServer();
+    const { subscriber } = hog(server, 3);
+    const listeners = new Set<unknown>();
+    const signal = {
+      aborted: false,
+      reason: undefined,
+      addEventListener: (_type: string, listener: unknown) => listeners.add(listener),
+      removeEventListener: (_type: string, listener: unknown) => listeners.delete(listener),
+    } as unknown as AbortSignal;
+    expect(() => server.subscribe({ maxDemand: 5, signal })).toThrow(
+      /^options\.maxDemand 5 \(number\) would take the total demand past Number\.MAX_SAFE_INTEGER/,
+    );
+    expect(listeners.size).toBe(0);
+    expect(server.stats()).toEqual({ buffered: 0, subscribed: 1, demand: Number.MAX_SAFE_INTEGER - 3 });
+    server.unsubscribe(subscriber);
+    expect(server.stats().subscribed).toBe(0);
+  });
+
+  it('rejects unknown options, listing the known ones', () => {
+    expect(() => createServer().subscribe({ maxdemand: 5 } as never)).toThrow(
+      /options has unknown key "maxdemand"; known keys: maxDemand, minDemand, signal/,
+    );
   });
 });

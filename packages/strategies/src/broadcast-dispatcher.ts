@@ -1,5 +1,5 @@
 // GenStage's BroadcastDispatcher: every event to every consumer, paced by the smallest demand.
-import { assertCount, assertFunction, assertObject } from '@dispenser/core/internal';
+import { assertCount, assertFunction, assertKnownKeys, assertObject } from '@dispenser/core/internal';
 import type { Dispatcher, Send } from '@dispenser/core';
 import { AlreadySubscribedError, NotSubscribedError } from './errors';
 
@@ -51,6 +51,8 @@ interface Entry<E> {
  * @see PartitionDispatcher
  */
 export class BroadcastDispatcher<E, C> implements Dispatcher<E, C> {
+  /** Always `true`: every event goes to every consumer, so events put back would be sent twice. */
+  readonly broadcasts = true;
   readonly #send: Send<E, C>;
   readonly #entries = new Map<C, Entry<E>>();
   #waiting = 0;
@@ -64,6 +66,7 @@ export class BroadcastDispatcher<E, C> implements Dispatcher<E, C> {
   constructor(send: Send<E, C>, options: Record<string, never> = {}) {
     assertFunction('send', send);
     assertObject('options', options);
+    assertKnownKeys('options', options, []);
     this.#send = send;
   }
 
@@ -93,6 +96,7 @@ export class BroadcastDispatcher<E, C> implements Dispatcher<E, C> {
     let selector: ((event: E) => boolean) | undefined;
     if (options !== undefined) {
       assertObject('options', options);
+      assertKnownKeys('options', options, ['selector']);
       selector = options.selector;
       if (selector !== undefined) assertFunction('options.selector', selector);
     }

@@ -1,5 +1,5 @@
 // GenStage's DemandDispatcher: each batch goes to the consumer with the biggest demand, FIFO among ties.
-import { assertCount, assertFunction, assertObject, describeValue } from '@dispenser/core/internal';
+import { assertCount, assertFunction, assertKnownKeys, assertObject, describeValue } from '@dispenser/core/internal';
 import type { Dispatcher, Send } from '@dispenser/core';
 import { AlreadySubscribedError, NotSubscribedError } from './errors';
 
@@ -107,6 +107,7 @@ export class DemandDispatcher<E, C> implements Dispatcher<E, C> {
   constructor(send: Send<E, C>, options: DemandDispatcherOptions<C> = {}) {
     assertFunction('send', send);
     assertObject('options', options);
+    assertKnownKeys('options', options, ['shuffleDemandsOnFirstDispatch', 'maxDemand', 'onWarning', 'random']);
     const { shuffleDemandsOnFirstDispatch = false, maxDemand, onWarning, random = Math.random } = options;
     if (typeof shuffleDemandsOnFirstDispatch !== 'boolean') {
       throw new TypeError(

@@ -60,7 +60,7 @@ export function createEven(options?: EvenOptions): AssignmentStrategy {
  * const buffer = new EventBuffer<string, string>({ strategy: even, capacity: 100 });
  * ```
  */
-export const even: AssignmentStrategy = createEven();
+export const even: AssignmentStrategy = /*#__PURE__*/ createEven();
 
 /** Fewer events than subscribers: the level is 0, so `eventCount` distinct random subscribers get one each. */
 function spreadSingles<S>(demands: ReadonlyDemands<S>, eventCount: number, random: RandomSource): Assignment<S>[] {

@@ -70,4 +70,4 @@ function fillInRandomOrder<S>(demands: ReadonlyDemands<S>, eventCount: number, r
  * const buffer = new EventBuffer<string, string>({ strategy: greedy, capacity: 100 });
  * ```
  */
-export const greedy: AssignmentStrategy = createGreedy();
+export const greedy: AssignmentStrategy = /*#__PURE__*/ createGreedy();

@@ -98,6 +98,78 @@ describe('PartitionDispatcher', () => {
     expect(unwrap.take()).toEqual([['c', [{ key: 'x', value: 10 }]]]);
   });
 
+  it('reports the events hash discards through onDiscard, after the sends', () => {
+    const order: string[] = [];
+    const discards: number[][] = [];
+    const dispatcher = new PartitionDispatcher<number, string, string>((consumer, events) => order.push(`send ${consumer} ${events.join()}`), {
+      ...parity,
+      hash: (n) => (n < 0 ? null : parity.hash(n)),
+      onDiscard: (events) => {
+        order.push('discard');
+        discards.push(events);
+      },
+    });
+    dispatcher.subscribe('c', { partition: 'odd' });
+    dispatcher.ask('c', 5);
+    expect(dispatcher.dispatch([-1, 1, -2, 3])).toEqual([]);
+    expect(discards).toEqual([[-1, -2]]);
+    expect(order).toEqual(['send c 1,3', 'discard']);
+    dispatcher.dispatch([5]);
+    expect(discards).toHaveLength(1);
+  });
+
+  it('discards nothing when hash throws: the whole dispatch is undone', () => {
+    const discards: number[][] = [];
+    const dispatcher = new PartitionDispatcher<number, string, string>(() => undefined, {
+      ...parity,
+      hash: (n) => {
+        if (n === 99) throw new Error('poison');
+        return n < 0 ? null : parity.hash(n);
+      },
+      onDiscard: (events) => discards.push(events),
+    });
+    dispatcher.subscribe('c', { partition: 'odd' });
+    dispatcher.ask('c', 5);
+    expect(() => dispatcher.dispatch([-1, 99])).toThrow('poison');
+    expect(discards).toEqual([]);
+  });
+
+  it('takes a poison event out under DispatchingBuffer and counts the discarded ones (books balance)', () => {
+    const drops: unknown[] = [];
+    const buffer = new DispatchingBuffer<number, string>({
+      dispatcher: (send, discard) =>
+        new PartitionDispatcher<number, string, string>(send, {
+          ...parity,
+          hash: (n) => {
+            if (n === 99) throw new Error('poison');
+            return n < 0 ? null : parity.hash(n);
+          },
+          onDiscard: discard,
+        }),
+      capacity: 10,
+      subscribeOptions: (subscriber) => ({ partition: subscriber }),
+    });
+    buffer.watchDrops((events, reason, cause) => drops.push([events, reason, cause instanceof Error ? cause.message : cause]));
+    buffer.append([1, -2, 99, 3, 4]);
+    buffer.ask('odd', 10);
+    buffer.ask('even', 10);
+    const sent = buffer.assignEvents().flatMap(([, events]) => events);
+    expect(sent.sort()).toEqual([1, 3, 4]);
+    expect(buffer.discarded).toBe(2);
+    expect(drops).toEqual([
+      [[-2], 'discarded', undefined],
+      [[99], 'discarded', 'poison'],
+    ]);
+    // appended 5 = sent 3 + discarded 2 + buffered 0
+    expect(sent.length + buffer.discarded + buffer.size).toBe(5);
+  });
+
+  it('rejects unknown options, naming them', () => {
+    expect(() => new PartitionDispatcher(() => undefined, { partitions: 2, onDiscrad: () => undefined } as never)).toThrow(
+      /unknown key "onDiscrad"; known keys: partitions, hash, onDiscard/,
+    );
+  });
+
   it('throws naming an unknown partition returned by hash, changing nothing', () => {
     const { dispatcher, take } = setup<number, string>({
       partitions: ['odd', 'even'],

@@ -1,5 +1,5 @@
 // GenStage's PartitionDispatcher: events hashed to fixed partitions, one consumer per partition.
-import { assertCount, assertFunction, describeValue } from '@dispenser/core/internal';
+import { assertCount, assertFunction, assertKnownKeys, describeValue, fnv1a } from '@dispenser/core/internal';
 import type { Dispatcher, Send } from '@dispenser/core';
 import { AlreadySubscribedError, NotSubscribedError, PartitionTakenError } from './errors';
 import { describeName } from './internal/consumers';
@@ -24,6 +24,14 @@ export interface PartitionDispatcherOptions<E, P> {
    *   partitions; only for strings, numbers and bigints (other events throw a TypeError)
    */
   hash?: PartitionHash<E, P>;
+  /**
+   * Called with the events `hash` discarded (returned `null` for), oldest first, once per
+   * `dispatch` that discarded some, after the dispatcher's state is updated. Under a
+   * `DispatchingBuffer`, pass the `discard` its factory receives, so they are counted:
+   * `(send, discard) => new PartitionDispatcher(send, { partitions: 4, onDiscard: discard })`.
+   * @default none (discarded events are dropped silently)
+   */
+  onDiscard?: (events: E[]) => void;
 }
 
 /** Subscribe options of {@link PartitionDispatcher}. */
@@ -85,6 +93,7 @@ interface Partition<E, C, P> {
 export class PartitionDispatcher<E, C, P = number> implements Dispatcher<E, C> {
   readonly #send: Send<E, C>;
   readonly #hash: PartitionHash<E, P>;
+  readonly #onDiscard: ((events: E[]) => void) | undefined;
   readonly #partitions = new Map<P, Partition<E, C, P>>();
   readonly #names: readonly P[];
   readonly #byConsumer = new Map<C, Partition<E, C, P>>();
@@ -105,8 +114,11 @@ export class PartitionDispatcher<E, C, P = number> implements Dispatcher<E, C> {
     if (options === null || typeof options !== 'object') {
       throw new TypeError(`options must be an object with partitions, received ${describeValue(options)}`);
     }
-    const { partitions, hash } = options;
+    assertKnownKeys('options', options, ['partitions', 'hash', 'onDiscard']);
+    const { partitions, hash, onDiscard } = options;
     if (hash !== undefined) assertFunction('options.hash', hash);
+    if (onDiscard !== undefined) assertFunction('options.onDiscard', onDiscard);
+    this.#onDiscard = onDiscard;
     let names: P[];
     if (typeof partitions === 'number') {
       assertCount('options.partitions', partitions, 1);
@@ -142,7 +154,7 @@ export class PartitionDispatcher<E, C, P = number> implements Dispatcher<E, C> {
       });
     }
     const count = names.length;
-    this.#hash = hash ?? ((event: E) => [event, (fnv1a(event) % count) as P]);
+    this.#hash = hash ?? ((event: E) => [event, (hashOf(event) % count) as P]);
   }
 
   /** The partition names, in order (a new array). */
@@ -274,10 +286,14 @@ export class PartitionDispatcher<E, C, P = number> implements Dispatcher<E, C> {
     const touched: Array<Partition<E, C, P>> = [];
     const hash = this.#hash;
     let index = 0;
+    let discarded: E[] | undefined;
     try {
       for (; index < length && budget > 0; index++) {
         const result = hash(events[index] as E);
-        if (result === null) continue;
+        if (result === null) {
+          if (this.#onDiscard !== undefined) (discarded ??= []).push(events[index] as E);
+          continue;
+        }
         if (!Array.isArray(result) || result.length !== 2) {
           throw new TypeError(`options.hash must return [event, partition] or null, received ${describeValue(result)}`);
         }
@@ -314,6 +330,7 @@ export class PartitionDispatcher<E, C, P = number> implements Dispatcher<E, C> {
       const [consumer, batch] = batches[i] as [C, E[]];
       this.#send(consumer, batch);
     }
+    if (discarded !== undefined) (this.#onDiscard as (events: E[]) => void)(discarded);
     return events.slice(index);
   }
 
@@ -386,38 +403,12 @@ function isRange(names: readonly unknown[]): boolean {
  *
  * @throws TypeError for any other value
  */
-function fnv1a(value: unknown): number {
+/** The default partition hash's key: FNV-1a of `String(value)`, for strings, numbers and bigints only. */
+function hashOf(value: unknown): number {
   if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'bigint') {
     throw new TypeError(
       `the default partition hash handles strings, numbers and bigints, received ${describeValue(value)}: pass options.hash`,
     );
   }
-  const text = String(value);
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    let code = text.charCodeAt(i);
-    if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
-      const low = text.charCodeAt(i + 1);
-      if (low >= 0xdc00 && low <= 0xdfff) {
-        code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
-        i++;
-      }
-    }
-    if (code < 0x80) {
-      hash = Math.imul(hash ^ code, 0x01000193);
-    } else if (code < 0x800) {
-      hash = Math.imul(hash ^ (0xc0 | (code >> 6)), 0x01000193);
-      hash = Math.imul(hash ^ (0x80 | (code & 0x3f)), 0x01000193);
-    } else if (code < 0x10000) {
-      hash = Math.imul(hash ^ (0xe0 | (code >> 12)), 0x01000193);
-      hash = Math.imul(hash ^ (0x80 | ((code >> 6) & 0x3f)), 0x01000193);
-      hash = Math.imul(hash ^ (0x80 | (code & 0x3f)), 0x01000193);
-    } else {
-      hash = Math.imul(hash ^ (0xf0 | (code >> 18)), 0x01000193);
-      hash = Math.imul(hash ^ (0x80 | ((code >> 12) & 0x3f)), 0x01000193);
-      hash = Math.imul(hash ^ (0x80 | ((code >> 6) & 0x3f)), 0x01000193);
-      hash = Math.imul(hash ^ (0x80 | (code & 0x3f)), 0x01000193);
-    }
-  }
-  return hash >>> 0;
+  return fnv1a(String(value));
 }

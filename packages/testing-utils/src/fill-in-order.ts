@@ -20,7 +20,7 @@ import type { Assignment, AssignmentStrategy, ReadonlyDemands } from '@dispenser
  * buffer.assignEvents(); // [['a', ['e1', 'e2']], ['b', ['e3']]]
  * ```
  */
-export const fillInOrder: AssignmentStrategy = Object.freeze({
+export const fillInOrder: AssignmentStrategy = /*#__PURE__*/ Object.freeze({
   name: 'fill-in-order',
   assign<S>(demands: ReadonlyDemands<S>, eventCount: number): Assignment<S>[] {
     const result: Assignment<S>[] = [];

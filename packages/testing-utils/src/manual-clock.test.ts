@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from './manual-clock';
+import { createSeededRandom } from './seeded-random';
 
 const noop = (): void => undefined;
 
@@ -216,6 +217,92 @@ describe('ManualClock', () => {
     clock.advance(10);
     expect(seen).toEqual([50]);
     expect(clock.now()).toBe(101);
+  });
+
+  describe('clearTimeout', () => {
+    it('releases cleared timers: a million set/clear pairs retain under 4 MB', () => {
+      const gc = (globalThis as { gc?: () => void }).gc;
+      if (gc === undefined) throw new Error('run with --expose-gc (the vitest preset sets it)');
+      const clock = new ManualClock();
+      const churn = (count: number): void => {
+        for (let i = 0; i < count; i++) clock.clearTimeout(clock.setTimeout(noop, 10 + (i % 100)));
+      };
+      churn(10_000);
+      gc();
+      const before = process.memoryUsage().heapUsed;
+      churn(1_000_000);
+      gc();
+      const grown = process.memoryUsage().heapUsed - before;
+      expect(clock.pending).toBe(0);
+      expect(grown).toBeLessThan(4 * 1024 * 1024);
+    });
+
+    it('keeps due-time order, ties in the order set, when timers are cleared from anywhere', () => {
+      const random = createSeededRandom(11);
+      const clock = new ManualClock();
+      const ran: number[] = [];
+      const timers: Array<{ seq: number; due: number; handle: number }> = [];
+      for (let seq = 0; seq < 2_000; seq++) {
+        const due = Math.floor(random() * 300);
+        timers.push({ seq, due, handle: clock.setTimeout(() => ran.push(seq), due) });
+      }
+      const kept = timers.filter((timer) => {
+        if (random() < 0.5) return true;
+        clock.clearTimeout(timer.handle);
+        return false;
+      });
+      expect(clock.pending).toBe(kept.length);
+      clock.advance(150);
+      clock.advance(150);
+      expect(ran).toEqual(kept.sort((a, b) => a.due - b.due || a.seq - b.seq).map((timer) => timer.seq));
+      expect(clock.pending).toBe(0);
+    });
+  });
+
+  describe('huge delays', () => {
+    it('runs a timer due after more than 2^31-1 ms only once that much time has passed', () => {
+      const clock = new ManualClock();
+      const ran: number[] = [];
+      clock.setTimeout(() => ran.push(clock.now()), 2 ** 31);
+      clock.setTimeout(() => ran.push(clock.now()), Number.MAX_SAFE_INTEGER);
+      clock.advance(1);
+      clock.advance(2 ** 31 - 2);
+      expect(ran).toEqual([]);
+      clock.advance(1);
+      expect(ran).toEqual([2 ** 31]);
+      expect(clock.runAll()).toBe(1);
+      expect(ran).toEqual([2 ** 31, Number.MAX_SAFE_INTEGER]);
+    });
+
+    it('still runs a finite delay whose due time is past Number.MAX_VALUE', () => {
+      const clock = new ManualClock(Number.MAX_VALUE / 2);
+      let ran = false;
+      clock.setTimeout(() => (ran = true), Number.MAX_VALUE);
+      expect(clock.runAll()).toBe(1);
+      expect(ran).toBe(true);
+      expect(clock.now()).toBe(Number.MAX_VALUE);
+    });
+
+    it('stops time at Number.MAX_VALUE, so a timer with an infinite delay never runs', () => {
+      const clock = new ManualClock(Number.MAX_VALUE / 2);
+      let ran = false;
+      clock.setTimeout(() => (ran = true), Number.POSITIVE_INFINITY);
+      clock.advance(Number.MAX_VALUE);
+      clock.advance(Number.MAX_VALUE);
+      expect(clock.now()).toBe(Number.MAX_VALUE);
+      expect(ran).toBe(false);
+      expect(clock.pending).toBe(1);
+    });
+
+    it('stops time at Number.MAX_VALUE in advanceAsync too', async () => {
+      const clock = new ManualClock(Number.MAX_VALUE / 2);
+      let ran = false;
+      clock.setTimeout(() => (ran = true), Number.POSITIVE_INFINITY);
+      await clock.advanceAsync(Number.MAX_VALUE);
+      await clock.advanceAsync(Number.MAX_VALUE);
+      expect(clock.now()).toBe(Number.MAX_VALUE);
+      expect(ran).toBe(false);
+    });
   });
 
   describe('runAll', () => {

@@ -9,12 +9,14 @@ interface Timer {
   readonly due: number;
   readonly seq: number;
   readonly fn: () => void;
+  /** Where the timer sits in the heap, so `clearTimeout` can take it out at once. */
+  index: number;
 }
 
 /** Captured at load time so `vi.useFakeTimers()` in a test cannot stall {@link ManualClock.advanceAsync}. */
 const realSetImmediate: ((fn: () => void) => unknown) | undefined =
-  typeof globalThis.setImmediate === 'function' ? globalThis.setImmediate.bind(globalThis) : undefined;
-const realSetTimeout = globalThis.setTimeout.bind(globalThis);
+  typeof globalThis.setImmediate === 'function' ? /*#__PURE__*/ globalThis.setImmediate.bind(globalThis) : undefined;
+const realSetTimeout = /*#__PURE__*/ globalThis.setTimeout.bind(globalThis);
 
 /** Resolves after every pending microtask (of any depth) has run: one macrotask turn. */
 function drainMicrotasks(): Promise<void> {
@@ -28,6 +30,12 @@ function earlier(a: Timer, b: Timer): boolean {
   return a.due < b.due || (a.due === b.due && a.seq < b.seq);
 }
 
+/** `time + ms`, saturating at `Number.MAX_VALUE` so that only an infinite delay gives `Infinity`. */
+function later(time: number, ms: number): number {
+  const sum = time + ms;
+  return sum === Number.POSITIVE_INFINITY && ms !== Number.POSITIVE_INFINITY ? Number.MAX_VALUE : sum;
+}
+
 /**
  * A {@link Clock} whose time stands still until you call {@link ManualClock.advance}: timers run
  * synchronously, in due-time order, inside `advance`, so tests of timer-driven code need no real
@@ -38,7 +46,10 @@ function earlier(a: Timer, b: Timer): boolean {
  *
  * **Gotchas:**
  * - A delay that is negative or `NaN` counts as 0 instead of throwing, as the real
- *   `setTimeout` tolerates it too; a delay of `Infinity` never falls due.
+ *   `setTimeout` tolerates it too; a delay of `Infinity` never falls due. Any finite delay is
+ *   honoured exactly, also above the 2^31-1 ms that a real timer cannot wait.
+ * - Time saturates at `Number.MAX_VALUE`: an `advance` past it stops there, and a finite delay
+ *   that would fall due past it falls due at it (so only `Infinity` never runs).
  * - Code that continues after an `await` needs the microtask queue to drain between timers: use
  *   {@link ManualClock.advanceAsync} for it.
  * - When a callback throws, `advance` stops and rethrows: `now()` stays at that timer's due time
@@ -55,9 +66,9 @@ function earlier(a: Timer, b: Timer): boolean {
  */
 export class ManualClock implements Clock {
   #now: number;
-  /** Min-heap of scheduled timers, ordered by (due, seq); cancelled ones are removed lazily. */
+  /** Min-heap of the scheduled timers, ordered by (due, seq); each knows its index in it. */
   readonly #heap: Timer[] = [];
-  /** Timers that are still scheduled, by handle. */
+  /** The same timers, by handle; `clearTimeout` removes a timer from both at once. */
   readonly #live = new Map<number, Timer>();
   #seq = 0;
 
@@ -100,7 +111,9 @@ export class ManualClock implements Clock {
   /**
    * Schedules `fn` to run when manual time reaches `now() + ms`.
    *
-   * @param ms - delay in milliseconds; negative or `NaN` counts as 0, `Infinity` never runs
+   * @param ms - delay in milliseconds; negative or `NaN` counts as 0, `Infinity` never runs, and
+   *   any finite delay is honoured exactly (one that would fall due past `Number.MAX_VALUE` falls
+   *   due at it)
    * @returns a handle for {@link ManualClock.clearTimeout}
    * @throws TypeError when `fn` is not a function
    * @example
@@ -112,14 +125,15 @@ export class ManualClock implements Clock {
     assertFunction('fn', fn);
     const delay = ms > 0 ? ms : 0;
     const id = ++this.#seq;
-    const timer: Timer = { id, due: this.#now + delay, seq: id, fn };
+    const timer: Timer = { id, due: later(this.#now, delay), seq: id, fn, index: -1 };
     this.#live.set(id, timer);
     this.#push(timer);
     return id;
   }
 
   /**
-   * Cancels a timer; handles that are unknown, already run or already cleared are ignored.
+   * Cancels a timer; handles that are unknown, already run or already cleared are ignored. The
+   * timer is dropped at once, so setting and clearing timers in a loop holds no memory.
    *
    * @example
    * ```ts
@@ -129,13 +143,17 @@ export class ManualClock implements Clock {
    * ```
    */
   clearTimeout(handle: unknown): void {
-    if (typeof handle === 'number') this.#live.delete(handle);
+    if (typeof handle !== 'number') return;
+    const timer = this.#live.get(handle);
+    if (timer === undefined) return;
+    this.#live.delete(handle);
+    this.#remove(timer.index);
   }
 
   /**
-   * Moves time forward by `ms`, running every timer that falls due on the way, in due-time order
-   * (timers due at the same time run in the order they were set). Timers that callbacks set are
-   * run too when they fall due within the window.
+   * Moves time forward by `ms` (stopping at `Number.MAX_VALUE`), running every timer that falls
+   * due on the way, in due-time order (timers due at the same time run in the order they were
+   * set). Timers that callbacks set are run too when they fall due within the window.
    *
    * @param ms - a finite number >= 0; 0 runs the timers that are due now
    * @throws TypeError / RangeError naming `ms` when it is not a finite number >= 0 (time does not move)
@@ -149,7 +167,7 @@ export class ManualClock implements Clock {
    */
   advance(ms: number): void {
     assertDuration('ms', ms);
-    const target = this.#now + ms;
+    const target = later(this.#now, ms);
     for (let timer = this.#takeDue(target); timer; timer = this.#takeDue(target)) timer.fn();
     if (target > this.#now) this.#now = target;
   }
@@ -171,7 +189,7 @@ export class ManualClock implements Clock {
    */
   async advanceAsync(ms: number): Promise<void> {
     assertDuration('ms', ms);
-    const target = this.#now + ms;
+    const target = later(this.#now, ms);
     await drainMicrotasks();
     for (let timer = this.#takeDue(target); timer; timer = this.#takeDue(target)) {
       timer.fn();
@@ -213,42 +231,51 @@ export class ManualClock implements Clock {
     return ran;
   }
 
-  /** Removes and returns the earliest live timer due at or before `target`, moving time to it. */
+  /** Removes and returns the earliest timer due at or before `target`, moving time to it. */
   #takeDue(target: number): Timer | undefined {
-    const heap = this.#heap;
-    while (heap.length > 0) {
-      const top = heap[0] as Timer;
-      if (!this.#live.has(top.id)) {
-        this.#pop();
-        continue;
-      }
-      if (top.due > target) return undefined;
-      this.#pop();
-      this.#live.delete(top.id);
-      if (top.due > this.#now) this.#now = top.due;
-      return top;
-    }
-    return undefined;
+    const top = this.#heap[0];
+    if (top === undefined || top.due > target) return undefined;
+    this.#remove(0);
+    this.#live.delete(top.id);
+    if (top.due > this.#now) this.#now = top.due;
+    return top;
   }
 
   #push(timer: Timer): void {
+    timer.index = this.#heap.push(timer) - 1;
+    this.#siftUp(timer);
+  }
+
+  /** Takes the timer at `index` out of the heap, moving the last timer into its place. */
+  #remove(index: number): void {
     const heap = this.#heap;
-    let i = heap.push(timer) - 1;
+    const last = heap.pop() as Timer;
+    if (index === heap.length) return;
+    heap[index] = last;
+    last.index = index;
+    const parent = heap[(index - 1) >> 1];
+    if (index > 0 && parent !== undefined && earlier(last, parent)) this.#siftUp(last);
+    else this.#siftDown(last);
+  }
+
+  #siftUp(timer: Timer): void {
+    const heap = this.#heap;
+    let i = timer.index;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const above = heap[parent] as Timer;
       if (!earlier(timer, above)) break;
       heap[i] = above;
+      above.index = i;
       i = parent;
     }
     heap[i] = timer;
+    timer.index = i;
   }
 
-  #pop(): void {
+  #siftDown(timer: Timer): void {
     const heap = this.#heap;
-    const last = heap.pop() as Timer;
-    if (heap.length === 0) return;
-    let i = 0;
+    let i = timer.index;
     for (;;) {
       const left = 2 * i + 1;
       if (left >= heap.length) break;
@@ -256,10 +283,12 @@ export class ManualClock implements Clock {
       let child = left;
       if (right < heap.length && earlier(heap[right] as Timer, heap[left] as Timer)) child = right;
       const below = heap[child] as Timer;
-      if (!earlier(below, last)) break;
+      if (!earlier(below, timer)) break;
       heap[i] = below;
+      below.index = i;
       i = child;
     }
-    heap[i] = last;
+    heap[i] = timer;
+    timer.index = i;
   }
 }

@@ -42,24 +42,32 @@ export class Ring<T> {
     return 1;
   }
 
-  /** Adds `batch[from..to)` at the back, in order; returns how many values were dropped. */
-  append(batch: readonly T[], from = 0, to = batch.length): number {
+  /**
+   * Adds `batch[from..to)` at the back, in order; returns how many values were dropped. With a
+   * `sink`, the dropped values are pushed into it, oldest first.
+   */
+  append(batch: readonly T[], from: number, to: number, sink?: T[]): number {
     const count = to - from;
     const free = this.capacity - this.#size;
     if (this.dropStrategy === 'drop-newest') {
-      if (free === 0) return count;
       const taken = Math.min(free, count);
-      this.#copyIn(batch, from, from + taken);
+      if (taken > 0) this.#copyIn(batch, from, from + taken);
+      if (sink !== undefined) pushRange(sink, batch, from + taken, to);
       return count - taken;
     }
     if (count >= this.capacity) {
       const dropped = this.#size + count - this.capacity;
-      this.clear();
+      if (sink !== undefined) {
+        this.#dropFront(this.#size, sink);
+        pushRange(sink, batch, from, to - this.capacity);
+      } else {
+        this.clear();
+      }
       this.#copyIn(batch, to - this.capacity, to);
       return dropped;
     }
     const evicted = Math.max(0, count - free);
-    if (evicted > 0) this.#dropFront(evicted);
+    if (evicted > 0) this.#dropFront(evicted, sink);
     this.#copyIn(batch, from, to);
     return evicted;
   }
@@ -69,7 +77,7 @@ export class Ring<T> {
    * the drop strategy decides as if the values had never left: `'drop-oldest'` drops from the
    * front of `batch` first, `'drop-newest'` drops the newest values of the ring first.
    */
-  prepend(batch: readonly T[]): number {
+  prepend(batch: readonly T[], sink?: T[]): number {
     // Values kept are batch[start..end) followed by the ring; `dropped` counts the rest.
     let start = 0;
     let end = batch.length;
@@ -79,11 +87,13 @@ export class Ring<T> {
       dropped = overflow;
       if (this.dropStrategy === 'drop-oldest') {
         start = Math.min(overflow, batch.length);
-        if (overflow > start) this.#dropFront(overflow - start);
+        if (sink !== undefined) pushRange(sink, batch, 0, start);
+        if (overflow > start) this.#dropFront(overflow - start, sink);
       } else {
         const fromRing = Math.min(overflow, this.#size);
-        this.#dropBack(fromRing);
         end -= overflow - fromRing;
+        if (sink !== undefined) pushRange(sink, batch, end, batch.length);
+        this.#dropBack(fromRing, sink);
       }
     }
     const count = end - start;
@@ -179,21 +189,24 @@ export class Ring<T> {
     this.#size += to - from;
   }
 
-  #dropFront(count: number): void {
+  #dropFront(count: number, sink?: T[]): void {
     const slots = this.#slots;
     for (let i = 0; i < count; i++) {
+      if (sink !== undefined) sink.push(slots[this.#head] as T);
       slots[this.#head] = undefined;
       this.#head = (this.#head + 1) & this.#mask;
     }
     this.#size -= count;
   }
 
-  #dropBack(count: number): void {
+  /** Drops the `count` newest values; with a `sink`, pushes them into it oldest first. */
+  #dropBack(count: number, sink?: T[]): void {
     const slots = this.#slots;
-    for (let i = 0; i < count; i++) {
-      this.#size--;
-      slots[(this.#head + this.#size) & this.#mask] = undefined;
-    }
+    const mask = this.#mask;
+    const first = this.#size - count;
+    if (sink !== undefined) for (let i = first; i < this.#size; i++) sink.push(slots[(this.#head + i) & mask] as T);
+    for (let i = first; i < this.#size; i++) slots[(this.#head + i) & mask] = undefined;
+    this.#size = first;
   }
 
   #reserve(needed: number): void {
@@ -216,4 +229,9 @@ function ceilPowerOfTwo(n: number): number {
   let power = 1;
   while (power < n) power *= 2;
   return power;
+}
+
+/** Pushes `source[from..to)` onto `sink`. */
+function pushRange<T>(sink: T[], source: readonly T[], from: number, to: number): void {
+  for (let i = from; i < to; i++) sink.push(source[i] as T);
 }

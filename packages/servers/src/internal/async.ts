@@ -1,20 +1,25 @@
-// Small helpers for values that may be promises, and errors nobody asked to handle.
+// Values that user callbacks return (maybe promises, maybe hostile thenables), and errors nobody handles.
 
-/** Whether `value` is a thenable (a promise or anything with a `then` method). */
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
+/**
+ * What a user callback returned, as a promise, the way `await` would see it: `undefined` when it
+ * is not an object or function (nothing to wait for), otherwise `Promise.resolve(result)`. A
+ * thenable whose `then` throws, or that calls back twice, behaves as it would under `await`
+ * (a rejection; the first call wins). Never throws.
+ */
+export function toPromise(result: unknown): Promise<unknown> | undefined {
+  if (result === null || (typeof result !== 'object' && typeof result !== 'function')) return undefined;
+  try {
+    return Promise.resolve(result);
+  } catch (error) {
+    // Only a real promise whose `constructor` getter throws gets here.
+    return Promise.reject(error);
+  }
 }
 
 /**
- * Rethrows `error` from a microtask, outside the caller's stack: the default when no `onError`
- * was given, so an error is reported like an unhandled one instead of being swallowed.
+ * The default of every `onError` in this package: report on `console.error` and keep running,
+ * so a failing subscriber or member never ends the process.
  */
-export function rethrowLater(error: unknown): void {
-  queueMicrotask(() => {
-    throw error;
-  });
+export function reportError(error: unknown): void {
+  console.error(error);
 }

@@ -12,4 +12,4 @@ export interface FlushPolicy {
 export type FlushPolicyFactory = (flush: () => void) => FlushPolicy;
 
 /** BufferServer's policy: every append and ask assigns at once. */
-export const immediately: FlushPolicy = Object.freeze({ shouldAssign: () => true, close: () => undefined });
+export const immediately: FlushPolicy = /*#__PURE__*/ Object.freeze({ shouldAssign: () => true, close: () => undefined });

@@ -1,6 +1,6 @@
 // The Subscription a server hands out: a subscriber that queues its batches for an async iterator.
 import { LimitedQueue, type Subscriber } from '@dispenser/core';
-import { assertCount } from '@dispenser/core/internal';
+import { assertCount, renameDemandOverflow } from '@dispenser/core/internal';
 import type { Subscription } from '../subscription';
 
 /** What a subscription needs from the server that created it. */
@@ -22,7 +22,7 @@ interface Waiter<E> {
   reject(reason: unknown): void;
 }
 
-const finished: IteratorResult<never, undefined> = Object.freeze({ done: true, value: undefined });
+const finished: IteratorResult<never, undefined> = /*#__PURE__*/ Object.freeze({ done: true, value: undefined });
 
 /**
  * A {@link Subscription} that is also the {@link Subscriber} the server pushes to, and its own
@@ -39,6 +39,8 @@ export class ServerSubscription<E> implements Subscription<E>, Subscriber<E>, As
   /** Demand asked for and not yet taken by the loop: pending demand plus queued events. */
   #outstanding = 0;
   #failure: { reason: unknown } | undefined;
+  /** Why the last automatic top-up was refused (the total demand would pass the safe range), if it was. */
+  #refused: { reason: unknown } | undefined;
   readonly #onAbort = (): void => this.#abort((this.#signal as AbortSignal).reason);
 
   constructor(host: SubscriptionHost<E>, maxDemand: number, minDemand: number, signal: AbortSignal | undefined) {
@@ -48,7 +50,11 @@ export class ServerSubscription<E> implements Subscription<E>, Subscriber<E>, As
     this.#signal = signal;
   }
 
-  /** Starts listening to the signal and asks for `maxDemand`; call once, after registering with the host. */
+  /**
+   * Starts listening to the signal and asks for `maxDemand`; call once, after registering with
+   * the host. When the host refuses the demand, leaves nothing behind (no listener, no demand
+   * counted) and rethrows.
+   */
   start(): void {
     const signal = this.#signal;
     if (signal !== undefined) {
@@ -59,7 +65,14 @@ export class ServerSubscription<E> implements Subscription<E>, Subscriber<E>, As
       signal.addEventListener('abort', this.#onAbort, { once: true });
     }
     this.#outstanding = this.#maxDemand;
-    this.#host.ask(this, this.#maxDemand);
+    try {
+      this.#host.ask(this, this.#maxDemand);
+    } catch (error) {
+      this.#outstanding = 0;
+      this.#state = DONE;
+      signal?.removeEventListener('abort', this.#onAbort);
+      throw error;
+    }
   }
 
   /** Whether the subscription still asks for events. */
@@ -71,7 +84,12 @@ export class ServerSubscription<E> implements Subscription<E>, Subscriber<E>, As
     assertCount('n', n);
     if (this.#state !== ACTIVE || n === 0) return;
     this.#outstanding += n;
-    this.#host.ask(this, n);
+    try {
+      this.#host.ask(this, n);
+    } catch (error) {
+      this.#outstanding -= n;
+      throw renameDemandOverflow(error, 'n', n);
+    }
   }
 
   unsubscribe(): boolean {
@@ -113,6 +131,16 @@ export class ServerSubscription<E> implements Subscription<E>, Subscriber<E>, As
       return Promise.reject(failure.reason);
     }
     if (this.#state === ACTIVE) {
+      // Nothing queued and nothing asked for: a refused top-up would leave the loop waiting
+      // forever. Try again; if it is still refused, end the subscription with that error.
+      if (this.#outstanding === 0 && this.#refused !== undefined) {
+        this.#topUp();
+        const refused = this.#refused as { reason: unknown } | undefined;
+        if (refused !== undefined && this.#outstanding === 0) {
+          this.#stop();
+          return Promise.reject(refused.reason);
+        }
+      }
       return new Promise((resolve, reject) => {
         this.#waiters.push({ resolve, reject });
       });
@@ -136,10 +164,27 @@ export class ServerSubscription<E> implements Subscription<E>, Subscriber<E>, As
   #took(batch: E[]): void {
     this.#outstanding -= batch.length;
     if (this.#state !== ACTIVE || this.#outstanding > this.#minDemand) return;
+    this.#topUp();
+  }
+
+  /**
+   * Asks for what brings the outstanding demand back to `maxDemand`. Never throws: a refusal
+   * (the server's total demand would pass the safe range) is kept, the counters are restored,
+   * and `next()` reports it when the loop would otherwise wait forever.
+   */
+  #topUp(): void {
     const amount = this.#maxDemand - this.#outstanding;
     if (amount <= 0) return;
     this.#outstanding += amount;
-    this.#host.ask(this, amount);
+    try {
+      this.#host.ask(this, amount);
+      this.#refused = undefined;
+    } catch (error) {
+      this.#outstanding -= amount;
+      this.#refused = {
+        reason: new RangeError(`the subscription could not ask for ${amount} more events`, { cause: error }),
+      };
+    }
   }
 
   #abort(reason: unknown): void {

@@ -4,7 +4,7 @@ import { assertCount, describeValue } from '@dispenser/core/internal';
 import { resolveRandom, type RandomSource } from './sampling';
 
 /** The answer when nothing can move; frozen, so one instance serves every call. */
-const none: ReadonlyArray<Assignment<never>> = Object.freeze([]);
+const none: ReadonlyArray<Assignment<never>> = /*#__PURE__*/ Object.freeze([]);
 
 /**
  * Splits `eventCount` events when they are fewer than the total demand (so some demand stays).
