@@ -309,6 +309,12 @@ describe('DispatchingBuffer', () => {
     expect(buffer.stats()).toEqual({ buffered: 3, demand: 0 });
   });
 
+  it('refuses unknown option keys, listing the known ones', () => {
+    expect(() => new DispatchingBuffer({ dispatcher: (send: Send<string, string>) => new TestDispatcher(send), capacity: 1, subscribeOption: () => ({}) } as never)).toThrow(
+      /unknown key "subscribeOption"; known keys: dispatcher, capacity, dropStrategy, subscribeOptions/,
+    );
+  });
+
   it('validates its options', () => {
     const ok = (send: Send<string, string>) => new TestDispatcher(send);
     expect(() => new DispatchingBuffer(null as never)).toThrow(TypeError);

@@ -5,7 +5,7 @@ import type { Discard, Dispatcher, Send } from './dispatcher';
 import type { DropListener, DropStrategy } from './drop-strategy';
 import { DropReport } from './internal/drop-report';
 import { Ring } from './internal/ring';
-import { assertBatch, assertCount, assertDropStrategy, assertFunction, assertObject, describeValue } from './validate';
+import { assertBatch, assertCount, assertDropStrategy, assertFunction, assertKnownKeys, assertObject, describeValue } from './validate';
 
 /** Options of {@link DispatchingBuffer}. */
 export interface DispatchingBufferOptions<E, S> {
@@ -100,6 +100,7 @@ export class DispatchingBuffer<E = never, S = never> implements DemandBuffer<E, 
    */
   constructor(options: DispatchingBufferOptions<E, S>) {
     assertObject('options', options);
+    assertKnownKeys('options', options, ['dispatcher', 'capacity', 'dropStrategy', 'subscribeOptions']);
     const { dispatcher, capacity, dropStrategy = 'drop-newest', subscribeOptions } = options;
     assertFunction('options.dispatcher', dispatcher);
     if (subscribeOptions !== undefined) assertFunction('options.subscribeOptions', subscribeOptions);

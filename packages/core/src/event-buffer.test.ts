@@ -323,6 +323,12 @@ describe('EventBuffer', () => {
       );
     });
 
+    it('unknown option keys throw a TypeError listing the known ones', () => {
+      expect(() => new EventBuffer({ strategy: inOrder, capacity: 1, dropStategy: 'drop-oldest' } as never)).toThrow(
+        /options has unknown key "dropStategy"; known keys: strategy, capacity, dropStrategy/,
+      );
+    });
+
     it('a missing strategy throws a TypeError naming it', () => {
       expect(() => new EventBuffer({ capacity: 1 } as never)).toThrow(/options.strategy/);
       expect(() => new EventBuffer(undefined as never)).toThrow(TypeError);

@@ -8,7 +8,7 @@ import { DropReport } from './internal/drop-report';
 import { DemandTable } from './internal/demand-table';
 import { DemandsView } from './internal/demands-view';
 import { Ring } from './internal/ring';
-import { assertBatch, assertCount, assertDropStrategy, assertFunction, assertObject, describeValue } from './validate';
+import { assertBatch, assertCount, assertDropStrategy, assertFunction, assertKnownKeys, assertObject, describeValue } from './validate';
 
 /** Options of {@link EventBuffer}. */
 export interface EventBufferOptions {
@@ -73,6 +73,7 @@ export class EventBuffer<E = never, S = never> implements DemandBuffer<E, S> {
    */
   constructor(options: EventBufferOptions) {
     assertObject('options', options);
+    assertKnownKeys('options', options, ['strategy', 'capacity', 'dropStrategy']);
     const { strategy, capacity, dropStrategy = 'drop-newest' } = options;
     if (strategy === null || typeof strategy !== 'object') {
       throw new TypeError(`options.strategy must be an AssignmentStrategy, received ${describeValue(strategy)}`);

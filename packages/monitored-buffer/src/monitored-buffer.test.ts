@@ -166,6 +166,10 @@ describe('MonitoredBuffer', () => {
     expect(pairs).toEqual([['one', ['a']]]);
   });
 
+  it('rejects unknown option keys, listing the known ones', () => {
+    expect(() => create<string>(1, { ondown: () => undefined } as never)).toThrow(/unknown key "ondown"; known keys: monitor, onDown/);
+  });
+
   it('rejects something that is not a DemandBuffer', () => {
     expect(() => new MonitoredBuffer({} as never)).toThrow(TypeError);
     expect(() => new MonitoredBuffer(null as never)).toThrow(TypeError);

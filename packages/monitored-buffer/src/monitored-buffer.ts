@@ -1,6 +1,6 @@
 // A DemandBuffer plus a SubscriptionManager: demand of subscribers that go away is cancelled.
 import type { DemandBuffer, DropListener } from '@dispenser/core';
-import { assertCount, assertDemandBuffer, assertFunction, assertObject } from '@dispenser/core/internal';
+import { assertCount, assertDemandBuffer, assertFunction, assertKnownKeys, assertObject } from '@dispenser/core/internal';
 import type { DownResult, MonitorRef } from './monitor';
 import { SubscriptionManager, type SubscriptionManagerOptions } from './subscription-manager';
 
@@ -52,6 +52,7 @@ export class MonitoredBuffer<E, S> implements DemandBuffer<E, S> {
   constructor(buffer: DemandBuffer<E, S>, options: MonitoredBufferOptions<S> = {}) {
     assertDemandBuffer('buffer', buffer);
     assertObject('options', options);
+    assertKnownKeys('options', options, ['monitor', 'onDown']);
     const { onDown } = options;
     if (onDown !== undefined) assertFunction('options.onDown', onDown);
     this.#buffer = buffer;

@@ -1,5 +1,5 @@
 // Tracks which subscribers are watched, with one ref per monitoring and a cleanup that runs once.
-import { assertFunction, assertObject } from '@dispenser/core/internal';
+import { assertFunction, assertKnownKeys, assertObject } from '@dispenser/core/internal';
 import { watchSignal, type DownResult, type Monitor, type MonitorRef } from './monitor';
 
 /** Options of {@link SubscriptionManager}. */
@@ -55,6 +55,7 @@ export class SubscriptionManager<S> {
    */
   constructor(options: SubscriptionManagerOptions<S> = {}) {
     assertObject('options', options);
+    assertKnownKeys('options', options, ['monitor', 'onDown']);
     const { monitor = watchSignal, onDown } = options;
     assertFunction('options.monitor', monitor);
     if (onDown !== undefined) assertFunction('options.onDown', onDown);

@@ -226,6 +226,8 @@ describe('Channel', () => {
       const channel = new Channel<number>(1);
       await expect(channel.read({ signal: 'no' as unknown as AbortSignal })).rejects.toThrow(TypeError);
       await expect(channel.write(1, null as unknown as { signal?: AbortSignal })).rejects.toThrow(/options/);
+      await expect(channel.read({ singal: AbortSignal.abort() } as never)).rejects.toThrow(/unknown key "singal"; known keys: signal/);
+      await expect(channel.read({ signal: 1 } as never)).rejects.toThrow(/options\.signal must be an AbortSignal/);
       expect(channel.size).toBe(0);
     });
   });

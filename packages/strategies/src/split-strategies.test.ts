@@ -64,6 +64,10 @@ describe.each([
     expect(() => create().assign(withoutSlots as unknown as ReadonlyDemands<string>, 1)).toThrow(/demands must be a ReadonlyDemands/);
   });
 
+  it('rejects unknown option keys, listing the known ones', () => {
+    expect(() => create({ rand: Math.random } as never)).toThrow(/options has unknown key "rand"; known keys: random/);
+  });
+
   it('rejects options that are not an object and a random that is not a function', () => {
     expect(() => create(42 as unknown as object)).toThrow(TypeError);
     expect(() => create('fast' as unknown as object)).toThrow(TypeError);

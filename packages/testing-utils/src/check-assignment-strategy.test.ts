@@ -178,5 +178,7 @@ describe('checkAssignmentStrategy', () => {
     expect(() => checkAssignmentStrategy(fillInOrder, { seed: 1.5 })).toThrow(/seed/);
     expect(() => checkAssignmentStrategy(fillInOrder, { properties: ['fast' as never] })).toThrow(RangeError);
     expect(() => checkAssignmentStrategy({ name: 'x' } as never)).toThrow(/strategy\.assign/);
+    expect(() => checkAssignmentStrategy(fillInOrder, { run: 5 } as never)).toThrow(/options has unknown key "run"; known keys: runs,/);
+    expect(() => checkAssignmentStrategy(fillInOrder, { runs: 0 })).toThrow(/^options\.runs must be/);
   });
 });

@@ -1,6 +1,6 @@
 // Property-based conformance check of any AssignmentStrategy against the contract in core.
 import { Demands, type Assignment, type AssignmentStrategy, type ReadonlyDemands } from '@dispenser/core';
-import { assertCount, assertValidAssignments, describeValue } from '@dispenser/core/internal';
+import { assertCount, assertKnownKeys, assertObject, assertValidAssignments, describeValue } from '@dispenser/core/internal';
 import fc from 'fast-check';
 
 /**
@@ -219,19 +219,30 @@ export function checkAssignmentStrategy(
   if (typeof strategy?.assign !== 'function') {
     throw new TypeError(`strategy.assign must be a function, received ${describeValue(strategy?.assign)}`);
   }
+  assertObject('options', options);
+  assertKnownKeys('options', options, [
+    'runs',
+    'workConserving',
+    'deterministic',
+    'seed',
+    'path',
+    'properties',
+    'maxSubscribers',
+    'maxDemand',
+  ]);
   const { runs = 100, workConserving = true, deterministic = false, maxSubscribers = 50, maxDemand = 1_000, path } = options;
-  assertCount('runs', runs, 1);
-  assertCount('maxSubscribers', maxSubscribers);
-  assertCount('maxDemand', maxDemand);
+  assertCount('options.runs', runs, 1);
+  assertCount('options.maxSubscribers', maxSubscribers);
+  assertCount('options.maxDemand', maxDemand);
   const seed = options.seed ?? Math.floor(Math.random() * 0x7fffffff);
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) {
-    throw new (typeof seed === 'number' ? RangeError : TypeError)(`seed must be a safe integer, received ${describeValue(seed)}`);
+    throw new (typeof seed === 'number' ? RangeError : TypeError)(`options.seed must be a safe integer, received ${describeValue(seed)}`);
   }
   const properties = options.properties ?? defaultProperties(workConserving, deterministic);
   for (const property of properties) {
     if (!allProperties.includes(property)) {
       throw new RangeError(
-        `properties must hold only ${allProperties.map((p) => `'${p}'`).join(', ')}, received ${describeValue(property)}`,
+        `options.properties must hold only ${allProperties.map((p) => `'${p}'`).join(', ')}, received ${describeValue(property)}`,
       );
     }
   }

@@ -1,6 +1,6 @@
 // Retrying an assertion until it passes, for outcomes that settle asynchronously.
 import { systemClock, type Clock } from '@dispenser/core';
-import { assertFunction } from '@dispenser/core/internal';
+import { assertFunction, assertKnownKeys, assertObject } from '@dispenser/core/internal';
 import { assertDuration } from './internal/assert-duration';
 import { sleep } from './internal/sleep';
 
@@ -50,9 +50,11 @@ export async function eventually(
   options: EventuallyOptions = {},
 ): Promise<void> {
   assertFunction('assertion', assertion);
+  assertObject('options', options);
+  assertKnownKeys('options', options, ['timeout', 'interval', 'clock', 'signal']);
   const { timeout = 1_000, interval = 10, clock = systemClock, signal } = options;
-  assertDuration('timeout', timeout);
-  assertDuration('interval', interval);
+  assertDuration('options.timeout', timeout);
+  assertDuration('options.interval', interval);
   signal?.throwIfAborted();
   const start = clock.now();
   for (;;) {

@@ -1,6 +1,6 @@
 // A subscriber that records what a server pushes to it, can wait for it, fail on cue, or crash.
 import { systemClock, type Clock, type Subscriber } from '@dispenser/core';
-import { assertCount, assertFunction } from '@dispenser/core/internal';
+import { assertCount, assertFunction, assertKnownKeys, assertObject } from '@dispenser/core/internal';
 import { assertDuration } from './internal/assert-duration';
 
 /**
@@ -93,6 +93,8 @@ export class TestSubscriber<E> implements Subscriber<E> {
    * @throws TypeError naming `options.failOn` when it is given and is not a function
    */
   constructor(options: TestSubscriberOptions<E> = {}) {
+    assertObject('options', options);
+    assertKnownKeys('options', options, ['failOn', 'clock']);
     if (options.failOn !== undefined) assertFunction('options.failOn', options.failOn);
     this.#failOn = options.failOn;
     this.#clock = options.clock ?? systemClock;
@@ -216,8 +218,10 @@ export class TestSubscriber<E> implements Subscriber<E> {
   }
 
   #waitFor<T>(ready: () => boolean, value: () => T, describe: () => string, options: WaitOptions): Promise<T> {
+    assertObject('options', options);
+    assertKnownKeys('options', options, ['timeout', 'clock', 'signal']);
     const { timeout = 1_000, clock = this.#clock, signal } = options;
-    assertDuration('timeout', timeout);
+    assertDuration('options.timeout', timeout);
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (ready()) return Promise.resolve(value());
     return new Promise<T>((resolve, reject) => {

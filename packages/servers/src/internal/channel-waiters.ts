@@ -1,6 +1,6 @@
 // Parked channel operations: a FIFO that forgets aborted entries lazily, plus the `{ signal }` check.
 import { LimitedQueue } from '@dispenser/core';
-import { assertObject, assertSignal } from '@dispenser/core/internal';
+import { assertKnownKeys, assertObject, assertSignal } from '@dispenser/core/internal';
 
 /** A parked operation; `done` turns true once it was served, aborted or rejected by `close()`. */
 export interface Waiter {
@@ -92,8 +92,9 @@ function isLive(waiter: Waiter): boolean {
 export function readSignal(options: unknown): AbortSignal | undefined {
   if (options === undefined) return undefined;
   assertObject('options', options);
+  assertKnownKeys('options', options, ['signal']);
   const signal = (options as { signal?: unknown }).signal;
-  assertSignal('signal', signal);
+  assertSignal('options.signal', signal);
   return signal;
 }
 

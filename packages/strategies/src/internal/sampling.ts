@@ -1,5 +1,5 @@
 // Random sampling shared by the split strategies: draw slots of a Demands without scanning it.
-import { assertFunction, assertObject } from '@dispenser/core/internal';
+import { assertFunction, assertKnownKeys, assertObject } from '@dispenser/core/internal';
 
 /** A source of numbers in [0, 1), like `Math.random`. */
 export type RandomSource = () => number;
@@ -72,6 +72,7 @@ const mathRandom: RandomSource = () => Math.random();
 export function resolveRandom(options: { random?: RandomSource } | undefined): RandomSource {
   if (options === undefined) return mathRandom;
   assertObject('options', options);
+  assertKnownKeys('options', options, ['random']);
   const { random } = options;
   if (random === undefined) return mathRandom;
   assertFunction('options.random', random);
