@@ -105,8 +105,6 @@ export class BufferServer<E> {
   readonly #subscriptions = new Set<ServerSubscription<E>>();
   /** Handler promises not settled yet. */
   readonly #inflight = new Set<Pending<E>>();
-  /** The pairs of one hand-off, reused (hand-offs never nest). */
-  readonly #pairs: Array<[Subscriber<E>, E[]]> = [];
   /** Subscribers that went down or failed during the current round, with why. */
   readonly #fallen = new Map<Subscriber<E>, unknown>();
   readonly #host: SubscriptionHost<E>;
@@ -464,7 +462,7 @@ export class BufferServer<E> {
    */
   #handOff(events: readonly E[]): number {
     const buffer = this.#buffer;
-    const pairs = this.#pairs;
+    const pairs: Array<[Subscriber<E>, E[]]> = [];
     const before = buffer.size;
     let dropped = 0;
     let failure: { error: unknown } | undefined;
@@ -501,7 +499,7 @@ export class BufferServer<E> {
     if (assignments.length > 0) this.#deliverAll(assignments);
   }
 
-  /** Hands each `[subscriber, events]` pair over, in order, then empties `pairs`. */
+  /** Hands each `[subscriber, events]` pair over, in order. */
   #deliverAll(pairs: Array<[Subscriber<E>, E[]]>): void {
     this.#inRound = true;
     try {
@@ -512,7 +510,6 @@ export class BufferServer<E> {
     } finally {
       this.#inRound = false;
       if (this.#fallen.size > 0) this.#fallen.clear();
-      pairs.length = 0;
     }
   }
 

@@ -116,7 +116,7 @@ export interface BooksLine {
 export interface Summary {
   readonly last: Snapshot;
   /** What the server counted (`metrics()`), next to the demo's own counts. */
-  readonly metrics: { appended: number; dropped: number; delivered: number };
+  readonly metrics: { appended: number; dropped: number; delivered: number; failed: number };
   readonly books: readonly BooksLine[];
   /** Whether every line of the books balances and the server's counters agree. */
   readonly balanced: boolean;
@@ -272,7 +272,8 @@ export async function runDemo(options: DemoOptions, hooks: RunHooks): Promise<Su
   const balanced =
     books.every((line) => line.balanced) &&
     metrics.appended === final.appended &&
-    metrics.dropped === final.dropped;
+    metrics.dropped === final.dropped &&
+    metrics.failed === 0;
   return { last: final, metrics, books, balanced };
 }
 

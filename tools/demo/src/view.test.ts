@@ -26,7 +26,7 @@ function summaryOf(last: Snapshot, strategy: Snapshot['options']['strategy'] = '
   const books = checkBooks({ strategy }, last);
   return {
     last,
-    metrics: { appended: last.appended, dropped: last.dropped, delivered: 10_000 },
+    metrics: { appended: last.appended, dropped: last.dropped, delivered: 10_000, failed: 0 },
     books,
     balanced: books.every((line) => line.balanced),
   };

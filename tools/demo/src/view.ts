@@ -125,7 +125,9 @@ export function renderSummary(summary: Summary, paint: Paint): string {
     ['buffered', last.buffered],
   ];
   for (const [name, value] of figures) out.push(`${padEnd(name, 12)}${padStart(count(value), 10)}`);
-  out.push(`${padEnd('server', 12)}metrics() appended ${count(metrics.appended)}, dropped ${count(metrics.dropped)}, delivered ${count(metrics.delivered)}`);
+  out.push(
+    `${padEnd('server', 12)}metrics() appended ${count(metrics.appended)}, dropped ${count(metrics.dropped)}, delivered ${count(metrics.delivered)}, failed ${count(metrics.failed)}`,
+  );
   out.push('');
   for (const line of books) {
     const who = line.worker === undefined ? 'books' : `books (${line.worker})`;
