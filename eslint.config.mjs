@@ -17,13 +17,22 @@ const layers = {
     'layer:servers',
     'layer:testing',
   ],
+  // The examples consume the public packages, as an application would (and test with the kit).
+  'layer:example': [
+    'layer:core',
+    'layer:strategies',
+    'layer:monitored-buffer',
+    'layer:servers',
+    'layer:adapter',
+    'layer:testing',
+  ],
 };
 
 /**
  * Workspace tools (build presets, the README runner) that config and test files may import by a
  * relative path; they are not packages, and production code never imports them.
  */
-const workspaceTools = ['../../tools/build/*', '../../../tools/build/*', '../build/*'];
+const workspaceTools = ['../../tools/build/*', '../../../tools/build/*', '../build/*', '../tools/build/*'];
 
 /**
  * Test files of every layer but core may also use `@dispenser/testing-utils`; test and config

@@ -12,12 +12,12 @@ export interface ReadmeRun {
   expected: unknown[];
 }
 
-/** The first ```ts block under the `## Usage` heading of `readme`. */
-export function usageBlock(readme: string): string {
-  const section = readme.split(/^## Usage\s*$/m)[1];
-  if (section === undefined) throw new Error('README has no "## Usage" section');
+/** The first ```ts block under the `## <heading>` heading of `readme` (`## Usage` by default). */
+export function usageBlock(readme: string, heading = 'Usage'): string {
+  const section = readme.split(new RegExp(`^## ${heading}\\s*$`, 'm'))[1];
+  if (section === undefined) throw new Error(`README has no "## ${heading}" section`);
   const match = /```ts\n([\s\S]*?)```/.exec(section.split(/^## /m)[0] ?? '');
-  if (!match?.[1]) throw new Error('the "## Usage" section has no ```ts block');
+  if (!match?.[1]) throw new Error(`the "## ${heading}" section has no \`\`\`ts block`);
   return match[1];
 }
 
@@ -27,12 +27,13 @@ export function expectedOutputs(code: string): unknown[] {
 }
 
 /**
- * Runs the Usage block of the README in `packageDir` (a directory URL or path) and records
- * what it passes to `console.log`. The test compares `logged` with `expected`.
+ * Runs the Usage block (or the block under `heading`) of the README in `packageDir` (a directory
+ * URL or path) and records what it passes to `console.log`. The test compares `logged` with
+ * `expected`.
  */
-export async function runReadmeUsage(packageDir: URL | string): Promise<ReadmeRun> {
+export async function runReadmeUsage(packageDir: URL | string, heading = 'Usage'): Promise<ReadmeRun> {
   const dir = typeof packageDir === 'string' ? packageDir : fileURLToPath(packageDir);
-  const code = usageBlock(readFileSync(join(dir, 'README.md'), 'utf8'));
+  const code = usageBlock(readFileSync(join(dir, 'README.md'), 'utf8'), heading);
   const scratch = join(dir, '.readme');
   mkdirSync(scratch, { recursive: true });
   const file = join(scratch, `usage-${process.pid}-${Date.now()}.ts`);

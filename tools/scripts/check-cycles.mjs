@@ -7,7 +7,7 @@ import ts from 'typescript';
 const root = resolve(import.meta.dirname, '../..');
 const rel = (file) => relative(root, file).split('\\').join('/');
 
-/** Every `.ts` file under `packages/<name>/src` and `tools/<name>/src`, test files included. */
+/** Every `.ts` file under `packages/<name>/src`, `tools/<name>/src` and `examples/<name>/src`, test files included. */
 function sourceFiles() {
   const files = [];
   const walk = (dir) => {
@@ -17,7 +17,7 @@ function sourceFiles() {
       else if (entry.name.endsWith('.ts')) files.push(path);
     }
   };
-  for (const group of ['packages', 'tools']) {
+  for (const group of ['packages', 'tools', 'examples']) {
     for (const name of readdirSync(join(root, group))) {
       const src = join(root, group, name, 'src');
       if (existsSync(src) && statSync(src).isDirectory()) walk(src);

@@ -3,20 +3,20 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const roots = ['packages', 'tools'];
+/** Every project folder: each one under `roots`, and `examples` (one project for all examples). */
+const folders = [...roots.flatMap((root) => readdirSync(root).map((name) => join(root, name))), 'examples'];
 let passed = 0;
 let failed = 0;
 let skipped = 0;
 let projects = 0;
-for (const root of roots) {
-  for (const name of readdirSync(root)) {
-    const report = join(root, name, '.vitest', 'results.json');
-    if (!existsSync(report)) continue;
-    const results = JSON.parse(readFileSync(report, 'utf8'));
-    passed += results.numPassedTests;
-    failed += results.numFailedTests;
-    skipped += results.numPendingTests + results.numTodoTests;
-    projects++;
-  }
+for (const folder of folders) {
+  const report = join(folder, '.vitest', 'results.json');
+  if (!existsSync(report)) continue;
+  const results = JSON.parse(readFileSync(report, 'utf8'));
+  passed += results.numPassedTests;
+  failed += results.numFailedTests;
+  skipped += results.numPendingTests + results.numTodoTests;
+  projects++;
 }
 if (projects === 0 || passed === 0) {
   console.error('test summary: no vitest report found; did `npm run test:unit` run?');

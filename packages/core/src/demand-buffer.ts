@@ -1,6 +1,14 @@
 // The contract servers drive: a buffer of events that also tracks subscriber demand.
 import type { DropListener } from './drop-strategy';
 
+/** What a {@link DemandBuffer} holds right now. */
+export interface BufferStats {
+  /** Events in the buffer, not yet assigned to a subscriber. */
+  buffered: number;
+  /** Demand the subscribers asked for that no event has met yet, summed over subscribers. */
+  demand: number;
+}
+
 /**
  * Buffered events plus subscriber demand: what `BufferServer` and `MonitoredBuffer` drive.
  * {@link EventBuffer} (count strategies) and {@link DispatchingBuffer} (GenStage dispatchers)
@@ -26,7 +34,7 @@ export interface DemandBuffer<E, S> {
   /** Number of buffered events. */
   readonly size: number;
   /** Buffered events and total outstanding demand. */
-  stats(): { buffered: number; demand: number };
+  stats(): BufferStats;
   /**
    * Optional: puts events back at the head of the buffer, oldest first (used for redelivery).
    * Returns how many were dropped.

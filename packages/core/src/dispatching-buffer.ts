@@ -1,5 +1,5 @@
 // Makes any GenStage-style Dispatcher a DemandBuffer: a bounded queue of leftovers plus the dispatcher.
-import type { DemandBuffer } from './demand-buffer';
+import type { BufferStats, DemandBuffer } from './demand-buffer';
 import { assertDemandFits } from './demands';
 import type { Discard, Dispatcher, Send } from './dispatcher';
 import type { DropListener, DropStrategy } from './drop-strategy';
@@ -275,7 +275,7 @@ export class DispatchingBuffer<E = never, S = never> implements DemandBuffer<E, 
   }
 
   /** Buffered events (see {@link DispatchingBuffer.size}) and outstanding demand: exactly `{ buffered, demand }`. */
-  stats(): { buffered: number; demand: number } {
+  stats(): BufferStats {
     return { buffered: this.size, demand: this.#demand };
   }
 

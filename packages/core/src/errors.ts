@@ -11,9 +11,13 @@
  * | `STRATEGY_CONTRACT` | an assignment strategy returned a result that breaks its contract |
  */
 export const ErrorCode = {
+  /** A fixed-size buffer cannot take another value ({@link BufferFullError}). */
   BUFFER_FULL: 'BUFFER_FULL',
+  /** A read finds nothing to return ({@link BufferEmptyError}). */
   BUFFER_EMPTY: 'BUFFER_EMPTY',
+  /** A closed buffer, server or channel is used ({@link BufferClosedError}). */
   BUFFER_CLOSED: 'BUFFER_CLOSED',
+  /** An assignment strategy broke its contract ({@link StrategyContractError}). */
   STRATEGY_CONTRACT: 'STRATEGY_CONTRACT',
 } as const;
 

@@ -1,6 +1,6 @@
 // The dispenser buffer: bounded events plus per-subscriber demand, assigned by a strategy.
 import type { AssignmentStrategy } from './assignment-strategy';
-import type { DemandBuffer } from './demand-buffer';
+import type { BufferStats, DemandBuffer } from './demand-buffer';
 import { assertDemandFits, type ReadonlyDemands } from './demands';
 import type { DropListener, DropStrategy } from './drop-strategy';
 import { AssignmentCheck } from './internal/assignment-check';
@@ -285,7 +285,7 @@ export class EventBuffer<E = never, S = never> implements DemandBuffer<E, S> {
   }
 
   /** Buffered events and outstanding demand: exactly `{ buffered, demand }`. */
-  stats(): { buffered: number; demand: number } {
+  stats(): BufferStats {
     return { buffered: this.#queue.size, demand: this.#table.total };
   }
 }

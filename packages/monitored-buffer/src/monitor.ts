@@ -33,6 +33,12 @@ export type MonitorRef = object;
  */
 export type DownResult = 'ok' | 'not_subscribed' | 'wrong_ref';
 
+/** A subscriber {@link signalMonitor} can watch: one that may carry an `AbortSignal`. */
+export interface SignalSubscriber {
+  /** Aborts when the subscriber goes away. */
+  signal?: AbortSignal;
+}
+
 /**
  * The default {@link Monitor}: a subscriber is down when its `signal` aborts, with the signal's
  * `reason`. A subscriber without a `signal` (or that is not an object) is never reported down.
@@ -50,7 +56,7 @@ export type DownResult = 'ok' | 'not_subscribed' | 'wrong_ref';
  * controller.abort(); // logs "gone"
  * ```
  */
-export const signalMonitor: Monitor<{ signal?: AbortSignal }> = watchSignal;
+export const signalMonitor: Monitor<SignalSubscriber> = watchSignal;
 
 /**
  * {@link signalMonitor} typed for any subscriber, so it can be the default `Monitor<S>` of every manager.

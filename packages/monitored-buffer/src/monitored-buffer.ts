@@ -1,11 +1,17 @@
 // A DemandBuffer plus a SubscriptionManager: demand of subscribers that go away is cancelled.
-import type { DemandBuffer, DropListener } from '@dispenser/core';
+import type { BufferStats, DemandBuffer, DropListener } from '@dispenser/core';
 import { assertCount, assertDemandBuffer, assertFunction, assertKnownKeys, assertObject } from '@dispenser/core/internal';
 import type { DownResult, MonitorRef } from './monitor';
 import { SubscriptionManager, type SubscriptionManagerOptions } from './subscription-manager';
 
 /** Options of {@link MonitoredBuffer}: the same as {@link SubscriptionManager}'s. */
 export type MonitoredBufferOptions<S> = SubscriptionManagerOptions<S>;
+
+/** What {@link MonitoredBuffer.stats} returns: the buffer's figures plus who is subscribed. */
+export interface MonitoredBufferStats extends BufferStats {
+  /** Subscribers subscribed now. */
+  subscribed: number;
+}
 
 /**
  * Wraps a `DemandBuffer` (for example `EventBuffer`) so that every subscriber with demand is
@@ -206,7 +212,7 @@ export class MonitoredBuffer<E, S> implements DemandBuffer<E, S> {
   }
 
   /** Buffered events, subscribed subscribers and outstanding demand: exactly `{ buffered, subscribed, demand }`. */
-  stats(): { buffered: number; subscribed: number; demand: number } {
+  stats(): MonitoredBufferStats {
     const { buffered, demand } = this.#buffer.stats();
     return { buffered, subscribed: this.#manager.size, demand };
   }

@@ -1,11 +1,12 @@
 import type { Subscriber } from '@dispenser/core';
 import { ManualClock, TestSubscriber, createFakeEvents, type FakeEvent } from '@dispenser/testing-utils';
 import { describe, expect, it } from 'vitest';
-import { BatchingBufferServer, type BatchingBufferServerOptions } from './batching-buffer-server';
+import { BatchingBufferServer, type BatchingOptions } from './batching-buffer-server';
+import type { ServerOptions } from './server-types';
 import { DeliveryError } from './errors';
 import { createEvenBuffer, ids, range, type EvenBufferOptions } from './test/fake-events';
 
-type Options = Partial<Omit<BatchingBufferServerOptions<FakeEvent>, 'buffer'>> & EvenBufferOptions;
+type Options = ServerOptions<FakeEvent> & Partial<BatchingOptions> & EvenBufferOptions;
 
 const MAX_DELAY = 100;
 

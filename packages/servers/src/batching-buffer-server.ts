@@ -6,7 +6,10 @@ import type { FlushPolicyFactory } from './internal/flush-policy';
 import type { BufferServerOptions } from './server-types';
 
 /** Options of {@link BatchingBufferServer}. */
-export interface BatchingBufferServerOptions<E> extends BufferServerOptions<E> {
+export type BatchingBufferServerOptions<E> = BufferServerOptions<E> & BatchingOptions;
+
+/** What `BatchingBufferServer` adds to the options of `BufferServer`. */
+export interface BatchingOptions {
   /** Events are sent at once when at least this many are buffered. A safe integer ≥ 1. */
   batchSize: number;
   /**

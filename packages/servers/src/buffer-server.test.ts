@@ -1,14 +1,14 @@
 import { BufferClosedError, DispatchingBuffer, EventBuffer, type Subscriber } from '@dispenser/core';
-import { BroadcastDispatcher, createEven, even, PartitionDispatcher } from '@dispenser/strategies';
+import { BroadcastDispatcher, createEven, createGreedy, even, PartitionDispatcher } from '@dispenser/strategies';
 import { TestSubscriber, bareDemandBuffer, createFakeEvents, type FakeEvent } from '@dispenser/testing-utils';
 import { afterEach, describe, expect, it, test, vi } from 'vitest';
 import { BatchingBufferServer } from './batching-buffer-server';
 import { BufferServer } from './buffer-server';
-import type { BufferServerOptions } from './server-types';
+import type { ServerOptions } from './server-types';
 import { DeliveryError } from './errors';
 import { createEvenBuffer, ids, range, type EvenBufferOptions } from './test/fake-events';
 
-type Options = Omit<BufferServerOptions<FakeEvent>, 'buffer'> & EvenBufferOptions;
+type Options = ServerOptions<FakeEvent> & EvenBufferOptions;
 
 function createServer(options: Options = {}) {
   const { capacity, dropStrategy, ...rest } = options;
@@ -695,6 +695,34 @@ describe('BufferServer hardening', () => {
     });
   });
 
+  describe('the capacity shorthand', () => {
+    it('makes an EventBuffer with even when given a capacity instead of a buffer', () => {
+      const server = new BufferServer<number>({ capacity: 3, dropStrategy: 'drop-oldest' });
+      const subscribers = [new TestSubscriber<number>(), new TestSubscriber<number>()];
+      for (const subscriber of subscribers) server.ask(subscriber, 5);
+      expect(server.append([1, 2, 3, 4])).toBe(1);
+      expect(subscribers.map((s) => s.events.length).sort()).toEqual([1, 2]);
+      expect(subscribers.flatMap((s) => s.events).sort()).toEqual([2, 3, 4]);
+    });
+
+    it('takes the strategy to use', () => {
+      const server = new BufferServer<number>({ capacity: 10, strategy: createGreedy({ random: () => 0 }) });
+      const [first, second] = [new TestSubscriber<number>(), new TestSubscriber<number>()];
+      server.ask(first, 5);
+      server.ask(second, 5);
+      server.append([1, 2, 3]);
+      expect([first.events, second.events]).toEqual([[1, 2, 3], []]);
+    });
+
+    it('refuses a buffer and a capacity together, or neither, and a bad capacity', () => {
+      expect(() => new BufferServer({ buffer: createEvenBuffer(), capacity: 5 } as never)).toThrow(
+        /options\.buffer cannot be combined with options\.capacity/,
+      );
+      expect(() => new BufferServer({ onError: () => undefined } as never)).toThrow(/options must name a buffer \(options\.buffer\) or the capacity/);
+      expect(() => new BufferServer({ capacity: 0 })).toThrow(/options\.capacity must be a safe integer >= 1/);
+    });
+  });
+
   describe('onDrop', () => {
     test.each(['drop-newest', 'drop-oldest'] as const)('hands over what %s drops', (dropStrategy) => {
       const drops: Array<[number[], string]> = [];
@@ -749,10 +777,10 @@ describe('BufferServer hardening', () => {
     it('refuses unknown option keys, listing the known ones', async () => {
       const buffer = createEvenBuffer();
       expect(() => new BufferServer({ buffer, onerror: () => undefined } as never)).toThrow(
-        /options has unknown key "onerror"; known keys: buffer, monitor, redeliver, onError, onDrop/,
+        /options has unknown key "onerror"; known keys: buffer, capacity, dropStrategy, strategy, monitor, redeliver, onError, onDrop/,
       );
       expect(() => new BatchingBufferServer({ buffer, batchSize: 1, maxDelay: 1, maxdelay: 2 } as never)).toThrow(
-        /unknown key "maxdelay"; known keys: buffer, monitor, redeliver, onError, onDrop, batchSize, maxDelay, clock/,
+        /unknown key "maxdelay"; known keys: buffer, capacity, dropStrategy, strategy, monitor, redeliver, onError, onDrop, batchSize, maxDelay, clock/,
       );
       await expect(new BufferServer({ buffer }).write([], { sgnal: 1 } as never)).rejects.toThrow(/unknown key "sgnal"/);
     });

@@ -1,5 +1,5 @@
 // A push server: events go to subscribers as soon as there is demand for them.
-import { BufferClosedError, type DemandBuffer, type Subscriber } from '@dispenser/core';
+import { BufferClosedError, EventBuffer, type DemandBuffer, type Subscriber } from '@dispenser/core';
 import {
   assertBatch,
   assertCount,
@@ -12,39 +12,24 @@ import {
   renameDemandOverflow,
 } from '@dispenser/core/internal';
 import { signalMonitor, SubscriptionManager } from '@dispenser/monitored-buffer';
+import { even } from '@dispenser/strategies';
 import { DeliveryError } from './errors';
-import { reportError, toPromise } from './internal/async';
-import { Closing } from './internal/closing';
+import { handError, reportError } from './internal/async';
+import { Closing, requestClose } from './internal/closing';
 import { immediately, type FlushPolicy, type FlushPolicyFactory } from './internal/flush-policy';
+import { assertSubscriber, HandlerCalls } from './internal/handler-calls';
+import { IdleWaiters } from './internal/idle-waiters';
 import { PendingWrites } from './internal/pending-writes';
 import { ServerSubscription, type SubscriptionHost } from './internal/server-subscription';
-import type { BufferServerOptions, ServerCloseOptions, ServerMetrics, ServerStats, WriteOptions } from './server-types';
+import type { BufferServerOptions, IdleOptions, ServerCloseOptions, ServerMetrics, ServerStats, WriteOptions } from './server-types';
 import type { Subscription, SubscribeOptions } from './subscription';
 
 /** The option keys of `BufferServer`, for the unknown-key check (`BatchingBufferServer` adds its own). */
-export const bufferServerKeys: readonly string[] = ['buffer', 'monitor', 'redeliver', 'onError', 'onDrop'];
-
-/** A handler promise the server waits for: its batch, until it settles or a close abandons it. */
-interface Pending<E> {
-  readonly events: E[];
-  /** Settles (never rejects) once the handler's promise settled and its outcome was booked. */
-  promise: Promise<void>;
-  abandoned: boolean;
-}
+export const bufferServerKeys: readonly string[] = ['buffer', 'capacity', 'dropStrategy', 'strategy', 'monitor', 'redeliver', 'onError', 'onDrop'];
 
 const OPEN = 0; // everything works
 const CLOSING = 1; // close() was called: the final round runs (handlers may still append and ask)
 const CLOSED = 2; // the final round is over: append, write, ask and subscribe throw
-
-function assertSubscriber(value: unknown): asserts value is Subscriber<unknown> {
-  if (
-    value === null ||
-    typeof value !== 'object' ||
-    typeof (value as { handleAssignedEvents?: unknown }).handleAssignedEvents !== 'function'
-  ) {
-    throw new TypeError(`subscriber must be an object with a handleAssignedEvents method, received ${describeValue(value)}`);
-  }
-}
 
 /**
  * Gives a server built by a subclass in this package (`BatchingBufferServer`) its flush policy.
@@ -103,8 +88,15 @@ export class BufferServer<E> {
   readonly #onError: ((error: unknown, subscriber: Subscriber<E>) => void) | undefined;
   readonly #writes = new PendingWrites<E>(reportError);
   readonly #subscriptions = new Set<ServerSubscription<E>>();
-  /** Handler promises not settled yet. */
-  readonly #inflight = new Set<Pending<E>>();
+  /** The handlers under way, and the promises they returned. */
+  readonly #calls = new HandlerCalls<E>(
+    (subscriber, events, cause, late) => {
+      if (late) this.#delivered -= events.length;
+      this.#fail(subscriber, events, cause);
+    },
+    () => this.#idle.check(),
+  );
+  readonly #idle = new IdleWaiters(() => this.#buffer.size === 0 && this.#calls.pending === 0);
   /** Subscribers that went down or failed during the current round, with why. */
   readonly #fallen = new Map<Subscriber<E>, unknown>();
   readonly #host: SubscriptionHost<E>;
@@ -142,8 +134,8 @@ export class BufferServer<E> {
   constructor(options: BufferServerOptions<E>) {
     assertObject('options', options);
     if (new.target === BufferServer) assertKnownKeys('options', options, bufferServerKeys);
-    const { buffer, monitor = signalMonitor, redeliver = false, onError, onDrop } = options;
-    assertDemandBuffer('options.buffer', buffer);
+    const { monitor = signalMonitor, redeliver = false, onError, onDrop } = options;
+    const buffer = bufferOf(options);
     assertFunction('options.monitor', monitor);
     if (onError !== undefined) assertFunction('options.onError', onError);
     if (onDrop !== undefined) assertFunction('options.onDrop', onDrop);
@@ -324,6 +316,41 @@ export class BufferServer<E> {
     return subscription;
   }
 
+  /**
+   * Resolves once nothing is buffered and no promise a handler returned is pending (at once when
+   * that is already so), the way p-queue's `onIdle` does, so you need not poll `stats()`.
+   *
+   * **Gotchas:** "nothing buffered" is the buffer's `size`: events waiting for demand keep the
+   * server busy. Events appended after it resolved start a new busy period.
+   *
+   * @returns a promise that rejects with the reason of `options.signal` when it aborts first
+   */
+  onIdle(options: IdleOptions = {}): Promise<void> {
+    return this.#idle.wait(options);
+  }
+
+  /**
+   * A Web Streams sink for this server: each chunk written is one event, and a write waits for
+   * room (`write([event])`), so a producer piping into it feels the backpressure instead of
+   * overflowing the buffer. Closing or aborting the stream does not close the server (it may
+   * have other producers). For Node streams, use `Writable.fromWeb(server.writable())`.
+   *
+   * @example
+   * ```ts
+   * import { BufferServer } from '@dispenser/servers';
+   *
+   * const server = new BufferServer<number>({ capacity: 100 });
+   * await ReadableStream.from([1, 2, 3]).pipeTo(server.writable());
+   * server.stats().buffered; // 3
+   * ```
+   */
+  writable(): WritableStream<E> {
+    return new WritableStream<E>(
+      { write: (event) => this.write([event]) },
+      new CountQueuingStrategy({ highWaterMark: 1 }),
+    );
+  }
+
   /** Buffered events, subscribed subscribers and outstanding demand: exactly `{ buffered, subscribed, demand }`. */
   stats(): ServerStats {
     const { buffered, demand } = this.#buffer.stats();
@@ -354,24 +381,21 @@ export class BufferServer<E> {
    *   reason of an aborted `signal` (or a `TypeError` for bad options)
    */
   close(options: ServerCloseOptions = {}): Promise<void> {
-    try {
-      assertObject('options', options);
-      assertKnownKeys('options', options, ['signal']);
-      assertSignal('options.signal', options.signal);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    let closing = this.#closing;
-    if (closing === undefined) {
-      closing = this.#closing = new Closing(() => this.#abandonInflight());
+    return requestClose(this.#closing, options, () => {
+      const closing = (this.#closing = new Closing(() =>
+        this.#calls.abandon((events) => {
+          this.#delivered -= events.length;
+          if (this.#redeliver) this.#putBack(events);
+          else this.#failed += events.length;
+        }),
+      ));
       this.#state = CLOSING;
       this.#policy.close();
       this.#needAssign = true;
       // Inside a handler the round under way ends with the final round; #run finishes the close.
       if (!this.#running) this.#run();
-    }
-    if (options.signal !== undefined) closing.watch(options.signal);
-    return closing.promise;
+      return closing;
+    });
   }
 
   /** Same as {@link BufferServer.close}, for `await using`. */
@@ -393,27 +417,7 @@ export class BufferServer<E> {
     for (const subscription of this.#subscriptions) subscription.drain();
     this.#subscriptions.clear();
     const closing = this.#closing as Closing;
-    closing.waitFor(() => this.#settled());
-  }
-
-  /** Resolves once no handler promise is pending. */
-  async #settled(): Promise<void> {
-    while (this.#inflight.size > 0) {
-      const waiting: Array<Promise<unknown>> = [];
-      for (const pending of this.#inflight) waiting.push(pending.promise);
-      await Promise.all(waiting);
-    }
-  }
-
-  /** An aborted close stops watching the pending handlers: their events count as failed, or go back with `redeliver`. */
-  #abandonInflight(): void {
-    for (const pending of this.#inflight) {
-      pending.abandoned = true;
-      this.#delivered -= pending.events.length;
-      if (this.#redeliver) this.#putBack(pending.events);
-      else this.#failed += pending.events.length;
-    }
-    this.#inflight.clear();
+    closing.waitFor(() => this.#calls.settled());
   }
 
   #assertOpen(): void {
@@ -444,6 +448,7 @@ export class BufferServer<E> {
       this.#running = false;
       if (this.#state === CLOSING) this.#finishClose();
     }
+    this.#idle.check();
   }
 
   /** Moves events of waiting writes into the room the buffer has; true when some moved. */
@@ -518,38 +523,7 @@ export class BufferServer<E> {
       this.#fail(subscriber, events, this.#fallen.get(subscriber));
       return;
     }
-    let result: unknown;
-    try {
-      result = subscriber.handleAssignedEvents(events, this);
-    } catch (error) {
-      this.#fail(subscriber, events, error);
-      return;
-    }
-    this.#delivered += events.length;
-    if (result !== undefined) {
-      const promise = toPromise(result);
-      if (promise !== undefined) this.#track(subscriber, events, promise);
-    }
-  }
-
-  /**
-   * Watches the promise a handler returned (as `await` would: a hostile thenable is only a
-   * rejection); a rejection makes the subscriber fail on its batch.
-   */
-  #track(subscriber: Subscriber<E>, events: E[], result: Promise<unknown>): void {
-    const pending: Pending<E> = { events, promise: undefined as unknown as Promise<void>, abandoned: false };
-    pending.promise = result.then(
-      () => {
-        this.#inflight.delete(pending);
-      },
-      (error: unknown) => {
-        if (pending.abandoned) return;
-        this.#inflight.delete(pending);
-        this.#delivered -= events.length;
-        this.#fail(subscriber, events, error);
-      },
-    );
-    this.#inflight.add(pending);
+    if (this.#calls.call(subscriber, events, this)) this.#delivered += events.length;
   }
 
   /** The subscriber is down: drop it, then redeliver or report the events it did not handle. */
@@ -580,16 +554,7 @@ export class BufferServer<E> {
 
   /** Hands an error to `onError`, or to `console.error` when there is none (or it throws). */
   #report(error: DeliveryError<E>, subscriber: Subscriber<E>): void {
-    const onError = this.#onError;
-    if (onError === undefined) {
-      reportError(error);
-      return;
-    }
-    try {
-      onError(error, subscriber);
-    } catch (thrown) {
-      reportError(thrown);
-    }
+    handError(this.#onError, error, subscriber);
   }
 
   /**
@@ -608,4 +573,21 @@ export class BufferServer<E> {
     this.#dropped += typeof buffer.prepend === 'function' ? buffer.prepend(events) : buffer.append(events);
     this.#input();
   }
+}
+
+/** The buffer the options name, or the `EventBuffer` their shorthand describes (with `even` by default). */
+function bufferOf<E>(options: BufferServerOptions<E>): DemandBuffer<E, Subscriber<E>> {
+  const { buffer, capacity, dropStrategy, strategy } = options;
+  if (buffer !== undefined) {
+    const also = (['capacity', 'dropStrategy', 'strategy'] as const).filter((key) => options[key] !== undefined);
+    if (also.length > 0) {
+      throw new TypeError(`options.buffer cannot be combined with options.${also.join(', options.')}: they describe a buffer the server would make`);
+    }
+    assertDemandBuffer('options.buffer', buffer);
+    return buffer;
+  }
+  if (capacity === undefined) {
+    throw new TypeError('options must name a buffer (options.buffer) or the capacity of one for the server to make (options.capacity)');
+  }
+  return new EventBuffer<E, Subscriber<E>>({ strategy: strategy ?? even, capacity, ...(dropStrategy === undefined ? {} : { dropStrategy }) });
 }

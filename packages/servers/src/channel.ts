@@ -1,7 +1,8 @@
 // A Go-style channel for async code: bounded FIFO hand-off between producers and consumers, with cancellation.
 import { BufferClosedError, LimitedQueue } from '@dispenser/core';
 import { assertCount } from '@dispenser/core/internal';
-import { WaiterQueue, readSignal, settle, type Waiter } from './internal/channel-waiters';
+import { WaiterQueue, settle, type Waiter } from './internal/channel-waiters';
+import { readSignal } from './internal/signal-options';
 
 /** Options of {@link Channel.write} and {@link Channel.read}. */
 export interface ChannelWaitOptions {
@@ -10,7 +11,17 @@ export interface ChannelWaitOptions {
 }
 
 /** What {@link Channel.tryRead} returns. */
-export type ChannelReadResult<T> = { ok: true; value: T } | { ok: false };
+export type ChannelReadResult<T> =
+  | {
+      /** A value was taken. */
+      ok: true;
+      /** The value taken, oldest first. */
+      value: T;
+    }
+  | {
+      /** The channel held nothing to take. */
+      ok: false;
+    };
 
 interface ParkedReader<T> extends Waiter {
   resolve(value: T): void;

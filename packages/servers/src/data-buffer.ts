@@ -2,7 +2,6 @@
 import { BufferClosedError, type Clock } from '@dispenser/core';
 import { FlushError, type FlushFailure } from './errors';
 import {
-  readCloseOptions,
   resolveDataBufferOptions,
   type DataBufferCloseOptions,
   type DataBufferMetrics,
@@ -10,6 +9,7 @@ import {
 } from './internal/data-buffer-options';
 import { LaneScheduler } from './internal/lane-scheduler';
 import { RetryLoop, type BatchOutcome, type RetryPolicy } from './internal/retry-loop';
+import { readSignal } from './internal/signal-options';
 
 export type { DataBufferCloseOptions, DataBufferMetrics, DataBufferOptions } from './internal/data-buffer-options';
 
@@ -309,7 +309,7 @@ export class DataBuffer<K, V> {
   close(options?: DataBufferCloseOptions): Promise<void> {
     let signal: AbortSignal | undefined;
     try {
-      signal = readCloseOptions(options);
+      signal = readSignal(options);
     } catch (error) {
       return Promise.reject(error);
     }

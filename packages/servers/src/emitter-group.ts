@@ -1,6 +1,6 @@
 // Load-balanced groups of emitters per subscription: each event goes to one random member (reckon_db's emitter groups).
 import { assertCount, assertFunction, assertKnownKeys, assertObject, describeValue } from '@dispenser/core/internal';
-import { reportError, toPromise } from './internal/async';
+import { handError, reportError, toPromise } from './internal/async';
 
 /**
  * What an {@link Emitter} receives from {@link EmitterGroup.broadcast}.
@@ -9,8 +9,11 @@ import { reportError, toPromise } from './internal/async';
  * and `'broadcast'` when it runs elsewhere (publish on `topic`).
  */
 export interface EmitterMessage<E> {
+  /** `'forward_to_local'` for a member on this group's node, `'broadcast'` for one elsewhere. */
   kind: 'forward_to_local' | 'broadcast';
+  /** The topic the event was emitted on. */
   topic: string;
+  /** The event. */
   event: E;
 }
 
@@ -25,7 +28,9 @@ export interface EmitterMessage<E> {
  * ```
  */
 export interface Emitter<E> {
+  /** Takes one message; a returned promise is only watched for failure. */
   handle(message: EmitterMessage<E>): void | PromiseLike<void>;
+  /** The node this member runs on; without it the member counts as local. */
   readonly node?: string;
 }
 
@@ -254,11 +259,7 @@ export class EmitterGroup<E> {
 
   /** Hands a member's failure to `onError`; an `onError` that throws is reported, never rethrown. */
   #report(error: unknown, member: Emitter<E>): void {
-    try {
-      this.#onError(error, member);
-    } catch (handlerError) {
-      reportError(handlerError);
-    }
+    handError(this.#onError, error, member);
   }
 
   /**

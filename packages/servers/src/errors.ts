@@ -11,7 +11,9 @@ import { DispenserError } from '@dispenser/core';
  * | `FLUSH_FAILED` | {@link FlushError} | a `DataBuffer` flush found values that failed every attempt and no `onError` took |
  */
 export const ServerErrorCode = {
+  /** A subscriber's handler failed or it went down holding events ({@link DeliveryError}). */
   DELIVERY_FAILED: 'DELIVERY_FAILED',
+  /** A `DataBuffer` flush left values that nobody took ({@link FlushError}). */
   FLUSH_FAILED: 'FLUSH_FAILED',
 } as const;
 
@@ -78,8 +80,11 @@ function describeSubscriber(subscriber: unknown): string {
 
 /** The values of one key that could not be flushed, with the error that stopped them. */
 export interface FlushFailure<K = unknown, V = unknown> {
+  /** The key whose values could not be flushed. */
   readonly key: K;
+  /** The values of that flush, still buffered under `key`. */
   readonly values: V[];
+  /** What the last attempt threw or rejected with. */
   readonly error: unknown;
 }
 

@@ -1,13 +1,33 @@
+/**
+ * Servers that push buffered events to subscribers, plus channels, a keyed flush buffer and emitter groups.
+ *
+ * @packageDocumentation
+ * @module @dispenser/servers
+ */
 export { BufferServer } from './buffer-server';
 export { BatchingBufferServer } from './batching-buffer-server';
+export { BroadcastServer } from './broadcast-server';
 export { DeliveryError, FlushError, ServerErrorCode } from './errors';
 export { Channel } from './channel';
 export { DataBuffer } from './data-buffer';
 export { EmitterGroup, emitterName, topic } from './emitter-group';
 
-export type { BufferServerOptions, ServerCloseOptions, ServerMetrics, ServerStats, WriteOptions } from './server-types';
-export type { BatchingBufferServerOptions } from './batching-buffer-server';
-export type { Subscription, SubscribeOptions } from './subscription';
+export type {
+  BroadcastBound,
+  BroadcastServerOptions,
+  BufferOption,
+  BufferServerOptions,
+  BufferShorthand,
+  IdleOptions,
+  ServerCloseOptions,
+  ServerMetrics,
+  ServerOptions,
+  ServerStats,
+  SubscriberStats,
+  WriteOptions,
+} from './server-types';
+export type { BatchingBufferServerOptions, BatchingOptions } from './batching-buffer-server';
+export type { BroadcastSubscribeOptions, Subscription, SubscribeOptions } from './subscription';
 export type { ChannelReadResult, ChannelWaitOptions } from './channel';
 export type { DataBufferCloseOptions, DataBufferMetrics, DataBufferOptions } from './data-buffer';
 export type { FlushFailure } from './errors';

@@ -6,3 +6,9 @@ it('runs the README usage example and logs what it promises', async () => {
   expect(expected.length).toBeGreaterThan(0);
   expect(logged).toEqual(expected);
 });
+
+it('runs the hello world of the root README (its "Use it" section)', async () => {
+  const { logged, expected } = await runReadmeUsage(new URL('../../..', import.meta.url), 'Use it');
+  expect(expected.length).toBeGreaterThan(0);
+  expect(logged).toEqual(expected);
+});

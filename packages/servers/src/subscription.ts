@@ -1,4 +1,5 @@
 // The pull side of a server: an async-iterable stream of batches that keeps demand topped up.
+import type { DropStrategy } from '@dispenser/core';
 
 /**
  * Options of `subscribe()` on `BufferServer` and `BatchingBufferServer`.
@@ -32,6 +33,9 @@ export interface SubscribeOptions {
  * `unsubscribe()` and the server's `close()` stop the demand but let the loop finish the
  * batches already handed to the subscription.
  *
+ * **Streams:** an async iterable is a stream source as it is: `ReadableStream.from(subscription)`
+ * or Node's `Readable.from(subscription)`; cancelling the stream unsubscribes, like `break`.
+ *
  * @example
  * ```ts
  * for await (const batch of server.subscribe({ maxDemand: 100 })) {
@@ -54,4 +58,12 @@ export interface Subscription<E> extends AsyncIterable<E[]> {
    * @returns `false` when it had already stopped
    */
   unsubscribe(): boolean;
+}
+
+/** Options of `BroadcastServer.subscribe()`: those of a `Subscription`, plus the subscriber's own bound. */
+export interface BroadcastSubscribeOptions extends SubscribeOptions {
+  /** Most events held for it that it has not received yet. @default the server's capacity */
+  capacity?: number;
+  /** What it loses past its capacity. @default the server's drop strategy */
+  dropStrategy?: DropStrategy;
 }

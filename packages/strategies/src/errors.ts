@@ -26,8 +26,11 @@ import { describeName } from './internal/consumers';
  * ```
  */
 export const StrategiesErrorCode = {
+  /** A consumer subscribed twice ({@link AlreadySubscribedError}). */
   ALREADY_SUBSCRIBED: 'ALREADY_SUBSCRIBED',
+  /** A consumer that is not subscribed asked for events ({@link NotSubscribedError}). */
   NOT_SUBSCRIBED: 'NOT_SUBSCRIBED',
+  /** A partition another consumer holds was asked for ({@link PartitionTakenError}). */
   PARTITION_TAKEN: 'PARTITION_TAKEN',
 } as const;
 

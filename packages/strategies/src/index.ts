@@ -1,3 +1,9 @@
+/**
+ * Assignment strategies (`even`, `greedy`) and GenStage-style dispatchers (demand, broadcast, partition).
+ *
+ * @packageDocumentation
+ * @module @dispenser/strategies
+ */
 export { createEven, even } from './even';
 export { createGreedy, greedy } from './greedy';
 export { DemandDispatcher } from './demand-dispatcher';

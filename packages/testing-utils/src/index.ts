@@ -1,3 +1,9 @@
+/**
+ * Fakes, a manual clock and test subscribers for code built on dispenser.
+ *
+ * @packageDocumentation
+ * @module @dispenser/testing-utils
+ */
 export { ManualClock } from './manual-clock';
 export { createFakeEvent, createFakeEvents } from './fake-event';
 export { createSubscription } from './create-subscription';

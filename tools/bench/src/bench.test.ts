@@ -35,7 +35,7 @@ describe('runBench', () => {
 
   it('reports every workload with finite rates and ratios to L', () => {
     const workloads = new Set(fromDisk.throughput.map((row) => row.workload));
-    expect([...workloads]).toEqual(['L', 'W1', 'W2', 'W3 drop-newest', 'W3 rejected', 'W3 drop-oldest', 'W5']);
+    expect([...workloads]).toEqual(['L', 'W1', 'W2', 'W3 drop-newest', 'W3 rejected', 'W3 drop-oldest', 'W5', 'W6']);
     for (const row of fromDisk.throughput) {
       expect(row.eventsPerSecond, row.name).toBeGreaterThan(0);
       expect(Number.isFinite(row.eventsPerSecond), row.name).toBe(true);
@@ -79,6 +79,52 @@ describe('runBench', () => {
       'W5 p99 hand-off latency of dispenser BufferServer (even) ≤ that of effect 4.1.0 Queue.sliding + takeBetween(1, 10) fibers',
     ]);
     expect(fromDisk.targets.filter((t) => t.target.startsWith('W2'))).toHaveLength(2);
+  });
+
+  it('runs W6 with dispenser against Effect and RxJS, and measures their heap growth', () => {
+    const w6 = fromDisk.throughput.filter((row) => row.workload === 'W6');
+    expect(w6.map((row) => row.role)).toEqual(['dispenser', 'peer', 'peer']);
+    expect(w6.map((row) => row.name)).toEqual([
+      "dispenser BroadcastServer ('drop-oldest')",
+      'effect 4.1.0 PubSub.sliding, a takeBetween(1, 100) fiber per subscriber',
+      'rxjs 7.8.2 Subject, a hand-written drop-oldest buffer per subscriber',
+    ]);
+    const { subscribers, stalled, events, demand, capacity, rounds, heapRounds } = tinyProfile.broadcast;
+    for (const row of w6) {
+      expect(row.events, row.name).toBe((subscribers - stalled) * events + stalled * demand);
+      expect(row.runsMs, row.name).toHaveLength(rounds.runs);
+    }
+    expect(fromDisk.broadcast.map((row) => row.name)).toEqual(w6.map((row) => row.name));
+    for (const row of fromDisk.broadcast) {
+      expect(row.heapRuns, row.name).toHaveLength(heapRounds.runs);
+      expect(Number.isFinite(row.heapGrowth), row.name).toBe(true);
+      expect(row.sharedRing, row.name).toBe(capacity * 8 + subscribers * 200);
+      // Every run's stalled books are exact: each stalled subscriber dropped events − demand − capacity and holds capacity.
+      expect([row.droppedMin, row.droppedMax, row.lagMin, row.lagMax], row.name).toEqual([
+        events - demand - capacity,
+        events - demand - capacity,
+        capacity,
+        capacity,
+      ]);
+      expect(row.checkedRuns, row.name).toBe(rounds.runs + heapRounds.runs);
+      expect(row.exactRuns, row.name).toBe(row.checkedRuns);
+    }
+    expect(fromDisk.info.fanOutRounds).toEqual(rounds);
+    expect(fromDisk.info.fanOutHeapRounds).toEqual(heapRounds);
+  });
+
+  it('checks the four W6 targets, and reports the W6 table', () => {
+    const w6 = fromDisk.targets.filter((t) => t.target.startsWith('W6')).map((t) => t.target);
+    expect(w6).toEqual([
+      "W6 dispenser BroadcastServer ('drop-oldest') ahead of effect 4.1.0 PubSub.sliding, a takeBetween(1, 100) fiber per subscriber",
+      "W6 dispenser BroadcastServer ('drop-oldest') ahead of rxjs 7.8.2 Subject, a hand-written drop-oldest buffer per subscriber",
+      'W6 heap growth ≤ 2 × (capacity × 8 B + subscribers × 200 B)',
+      "W6 every stalled subscriber's drop count exact",
+    ]);
+    expect(fromDisk.targets.find((t) => t.target.includes('drop count exact'))?.met).toBe(true);
+    const markdown = readFileSync(join(outDir, resultFiles.markdown), 'utf8');
+    expect(markdown).toContain('### W6 broadcast fan-out: heap growth and stalled subscribers');
+    expect(markdown).toContain("| W6 | **dispenser BroadcastServer ('drop-oldest')** |");
   });
 
   it('times W4 for each strategy, event count and subscriber count', () => {

@@ -4,9 +4,9 @@ import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { logLogChart } from './chart';
 import type { Series } from './chart';
-import { measureHeap, timeInterleaved } from './harness';
-import { checkTargets, formatCount, markdownReport, throughputRows } from './report';
-import type { ManyRow, MemoryRow, Results } from './report';
+import { measureGrowth, measureHeap, timeInterleaved } from './harness';
+import { broadcastRows, checkTargets, formatCount, markdownReport, throughputRows } from './report';
+import type { BroadcastRow, ManyRow, MemoryRow, Results, RunInfo } from './report';
 import { suite } from './suite';
 import type { Profile } from './workloads/profile';
 
@@ -15,7 +15,7 @@ export interface BenchOptions {
   readonly profile: Profile;
   /** Directory the results are written to (created if missing). */
   readonly outDir: string;
-  /** Workload ids to run (`L`, `W1`…`W5`, `M1`); all when absent. `L` and `W1` always run together. */
+  /** Workload ids to run (`L`, `W1`…`W6`, `M1`); all when absent. `L` and `W1` always run together. */
   readonly only?: readonly string[];
   /** Progress lines. */
   readonly log?: (line: string) => void;
@@ -54,11 +54,20 @@ export async function runBench(options: BenchOptions): Promise<Results> {
   const { timed, many, memory } = suite(profile);
 
   const measured: Array<{ id: string; events: number; timings: Awaited<ReturnType<typeof timeInterleaved>> }> = [];
+  const broadcast: BroadcastRow[] = [];
+  let fanOutRounds: Pick<RunInfo, 'fanOutRounds' | 'fanOutHeapRounds'> = {};
   for (const workload of timed) {
     if (!wanted(only, workload.id)) continue;
     log(`${workload.id}: ${workload.title}, ${workload.contenders.length} contenders…`);
-    const timings = await timeInterleaved(workload.contenders, profile.rounds);
+    const timings = await timeInterleaved(workload.contenders, workload.rounds ?? profile.rounds);
     measured.push({ id: workload.id, events: workload.events, timings });
+    const heap = workload.heap;
+    if (heap !== undefined) {
+      log(`${workload.id}: heap growth, ${heap.probes.length} contenders…`);
+      const samples = await measureGrowth(heap.probes, heap.rounds);
+      broadcast.push(...broadcastRows(heap, timings, samples));
+      fanOutRounds = { fanOutRounds: workload.rounds ?? profile.rounds, fanOutHeapRounds: heap.rounds };
+    }
   }
 
   const manyRows: ManyRow[] = [];
@@ -93,11 +102,13 @@ export async function runBench(options: BenchOptions): Promise<Results> {
       cpus: `${availableParallelism()} × ${cpuList[0]?.model.trim() ?? 'unknown CPU'}`,
       rounds: profile.rounds,
       heavyRounds: profile.heavyRounds,
+      ...fanOutRounds,
     },
     throughput,
     many: manyRows,
     memory: memoryRows,
-    targets: checkTargets(throughput, manyRows, memoryRows),
+    broadcast,
+    targets: checkTargets(throughput, manyRows, memoryRows, broadcast),
   };
 
   mkdirSync(outDir, { recursive: true });

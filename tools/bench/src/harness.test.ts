@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Contender, MemoryContender } from './harness';
-import { measureHeap, median, quantile, rotation, timeInterleaved } from './harness';
+import type { Contender, GrowthProbe, MemoryContender } from './harness';
+import { measureGrowth, measureHeap, median, quantile, rotation, timeInterleaved } from './harness';
 
 function recorder(name: string, log: string[], options: { failOn?: number; extra?: () => number } = {}): Contender {
   let runs = 0;
@@ -79,6 +79,7 @@ describe('timeInterleaved', () => {
     const [timing] = await timeInterleaved([recorder('x', [], { extra: () => figures.shift() ?? Number.NaN })], { warmup: 1, runs: 3 });
     // Warm-up runs are not asked for figures: the timed runs report 9, 1 and 5.
     expect(timing?.extras).toEqual({ figure: 5 });
+    expect(timing?.extraRuns).toEqual({ figure: [9, 1, 5] });
   });
 
   it('fails with the contender name when its books do not balance', async () => {
@@ -108,5 +109,37 @@ describe('measureHeap', () => {
     // One tagged pointer per slot: 8 bytes, or 4 with pointer compression.
     expect(sample?.median).toBeGreaterThan(3);
     expect(sample?.median).toBeLessThan(12);
+  });
+});
+
+describe('measureGrowth', () => {
+  it('counts only what is built between the two marks, and keeps each run\'s figures', async () => {
+    const count = 200_000;
+    let run = 0;
+    const probe: GrowthProbe = {
+      name: 'array built after the first mark',
+      role: 'dispenser',
+      async run(mark) {
+        // Made before the first mark: not counted.
+        const before = new Array<number>(count).fill(1);
+        mark();
+        const values = new Array<number>(count);
+        for (let i = 0; i < count; i++) values[i] = i;
+        await Promise.resolve();
+        mark();
+        return { length: values.length + before.length - count, run: ++run };
+      },
+    };
+    const [sample] = await measureGrowth([probe], { warmup: 1, runs: 3 });
+    expect(sample?.runs).toHaveLength(3);
+    // One tagged pointer per slot: 8 bytes, or 4 with pointer compression.
+    expect((sample?.median ?? 0) / count).toBeGreaterThan(3);
+    expect((sample?.median ?? 0) / count).toBeLessThan(12);
+    expect(sample?.figures).toEqual({ length: [count, count, count], run: [2, 3, 4] });
+  });
+
+  it('refuses a probe that does not mark the heap twice', async () => {
+    const probe: GrowthProbe = { name: 'lazy', role: 'peer', run: async (mark) => (mark(), {}) };
+    await expect(measureGrowth([probe], { warmup: 0, runs: 1 })).rejects.toThrow('lazy: marked the heap 1 times, expected 2');
   });
 });

@@ -80,6 +80,32 @@ export interface Timing {
   readonly median: number;
   /** Median of each extra figure over the timed runs. */
   readonly extras: Record<string, number>;
+  /** Each extra figure of every timed run, in run order (for figures where one bad run counts, not the median). */
+  readonly extraRuns: Record<string, number[]>;
+}
+
+/**
+ * A run whose heap growth is measured between two points it chooses (W6): it makes what is not
+ * to be counted, calls `mark()`, builds and runs what is, and calls `mark()` again while all of it
+ * is still alive. Each `mark()` runs full GCs and reads the heap used.
+ */
+export interface GrowthProbe {
+  readonly name: string;
+  readonly role: Role;
+  /** One run; calls `mark` exactly twice and returns the figures of its books. */
+  run(mark: () => void): Promise<Record<string, number>>;
+}
+
+/** Heap growth of one {@link GrowthProbe} over its measured runs. */
+export interface GrowthSample {
+  readonly name: string;
+  readonly role: Role;
+  /** Bytes of heap growth of each measured run. */
+  readonly runs: number[];
+  /** Median of `runs`. */
+  readonly median: number;
+  /** The figures each measured run returned, by name, in run order. */
+  readonly figures: Record<string, number[]>;
 }
 
 /** Heap measurements of one memory contender. */
@@ -182,7 +208,11 @@ export async function timeInterleaved(contenders: readonly Contender[], options:
   return contenders.map((contender) => {
     const list = runs.get(contender) as number[];
     const medians: Record<string, number> = {};
-    for (const [key, values] of extras.get(contender) as Map<string, number[]>) medians[key] = median(values);
+    const all: Record<string, number[]> = {};
+    for (const [key, values] of extras.get(contender) as Map<string, number[]>) {
+      medians[key] = median(values);
+      all[key] = values;
+    }
     return {
       name: contender.name,
       role: contender.role,
@@ -191,6 +221,7 @@ export async function timeInterleaved(contenders: readonly Contender[], options:
       runs: list,
       median: median(list),
       extras: medians,
+      extraRuns: all,
     };
   });
 }
@@ -223,5 +254,39 @@ export function measureHeap(contenders: readonly MemoryContender[], options: Rou
   return contenders.map((contender) => {
     const list = samples.get(contender) as number[];
     return { name: contender.name, role: contender.role, runs: list, median: median(list) };
+  });
+}
+
+/**
+ * Measures the heap growth of each probe between its two marks (full GCs before each reading),
+ * `warmup + runs` times, interleaved and rotated like {@link timeInterleaved}.
+ *
+ * @throws Error when a probe does not call `mark` exactly twice
+ */
+export async function measureGrowth(probes: readonly GrowthProbe[], options: RoundOptions): Promise<GrowthSample[]> {
+  const samples = new Map<GrowthProbe, { runs: number[]; figures: Map<string, number[]> }>();
+  for (const probe of probes) samples.set(probe, { runs: [], figures: new Map() });
+  const rounds = options.warmup + options.runs;
+  for (let round = 0; round < rounds; round++) {
+    for (const probe of rotation(probes, round)) {
+      const marks: number[] = [];
+      const figures = await probe.run(() => {
+        collectGarbage('major');
+        marks.push(process.memoryUsage().heapUsed);
+      });
+      if (marks.length !== 2) throw new Error(`${probe.name}: marked the heap ${marks.length} times, expected 2`);
+      if (round < options.warmup) continue;
+      const sample = samples.get(probe) as { runs: number[]; figures: Map<string, number[]> };
+      sample.runs.push((marks[1] as number) - (marks[0] as number));
+      for (const [key, value] of Object.entries(figures)) {
+        const list = sample.figures.get(key) ?? [];
+        list.push(value);
+        sample.figures.set(key, list);
+      }
+    }
+  }
+  return probes.map((probe) => {
+    const sample = samples.get(probe) as { runs: number[]; figures: Map<string, number[]> };
+    return { name: probe.name, role: probe.role, runs: sample.runs, median: median(sample.runs), figures: Object.fromEntries(sample.figures) };
   });
 }

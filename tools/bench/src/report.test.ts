@@ -1,17 +1,72 @@
 import { describe, expect, it } from 'vitest';
-import type { Role, Timing } from './harness';
-import type { Results, TargetCheck, ThroughputRow } from './report';
-import { checkTargets, markdownReport, throughputRows } from './report';
+import type { GrowthSample, Role, Timing } from './harness';
+import type { BroadcastRow, Results, TargetCheck, ThroughputRow } from './report';
+import { broadcastRows, checkTargets, markdownReport, throughputRows } from './report';
 
 const effect100 = 'effect 4.1.0 Queue.sliding + takeBetween(1, 100) fibers';
 const effect10 = 'effect 4.1.0 Queue.sliding + takeBetween(1, 10) fibers';
 
 /** A timing of `ms` per run (so `events / ms` events per millisecond), with W5-style latencies. */
-function timing(name: string, role: Role, ms: number, options: { peer?: string; p50?: number; p99?: number } = {}): Timing {
+function timing(
+  name: string,
+  role: Role,
+  ms: number,
+  options: { peer?: string; p50?: number; p99?: number; extraRuns?: Record<string, number[]> } = {},
+): Timing {
   const extras: Record<string, number> = {};
   if (options.p50 !== undefined) extras['p50Ms'] = options.p50;
   if (options.p99 !== undefined) extras['p99Ms'] = options.p99;
-  return { name, role, events: undefined, peer: options.peer, runs: [ms, ms, ms], median: ms, extras };
+  return { name, role, events: undefined, peer: options.peer, runs: [ms, ms, ms], median: ms, extras, extraRuns: options.extraRuns ?? {} };
+}
+
+const w6Dispenser = "dispenser BroadcastServer ('drop-oldest')";
+const w6Effect = 'effect 4.1.0 PubSub.sliding, a takeBetween(1, 100) fiber per subscriber';
+const w6Rxjs = 'rxjs 7.8.2 Subject, a hand-written drop-oldest buffer per subscriber';
+const w6Sizes = { capacity: 1_000, subscribers: 1_000, stalled: 10, expectedDropped: 98_900 };
+
+/** The stalled subscribers' figures of three runs; `off` makes the last run's drop count wrong. */
+function stalledRuns(off = false): Record<string, number[]> {
+  return {
+    stalledExact: [1, 1, off ? 0 : 1],
+    stalledDroppedMin: [98_900, 98_900, off ? 98_899 : 98_900],
+    stalledDroppedMax: [98_900, 98_900, 98_900],
+    stalledLagMin: [1_000, 1_000, 1_000],
+    stalledLagMax: [1_000, 1_000, 1_000],
+  };
+}
+
+/**
+ * W6's fake timings: 1,000,000 deliveries, so dispenser (10 ms) is 4 × Effect (40 ms) and
+ * 0.8 × RxJS (8 ms); the RxJS row had one run with a wrong drop count.
+ */
+function w6Timings(): Timing[] {
+  return [
+    timing(w6Dispenser, 'dispenser', 10, { extraRuns: stalledRuns() }),
+    timing(w6Effect, 'peer', 40, { extraRuns: stalledRuns() }),
+    timing(w6Rxjs, 'peer', 8, { extraRuns: stalledRuns(true) }),
+  ];
+}
+
+/** Heap samples: dispenser 312 KB over two runs, Effect 4.8 MB, RxJS 1.7 MB. */
+function w6Samples(): GrowthSample[] {
+  const sample = (name: string, role: Role, runs: number[]): GrowthSample => ({
+    name,
+    role,
+    runs,
+    median: runs.reduce((a, b) => a + b, 0) / runs.length,
+    figures: {
+      stalledExact: [1, 1],
+      stalledDroppedMin: [98_900, 98_900],
+      stalledDroppedMax: [98_900, 98_900],
+      stalledLagMin: [1_000, 1_000],
+      stalledLagMax: [1_000, 1_000],
+    },
+  });
+  return [sample(w6Dispenser, 'dispenser', [300_000, 324_000]), sample(w6Effect, 'peer', [4_800_000, 4_800_000]), sample(w6Rxjs, 'peer', [1_700_000, 1_700_000])];
+}
+
+function w6Rows(): BroadcastRow[] {
+  return broadcastRows(w6Sizes, w6Timings(), w6Samples());
 }
 
 /**
@@ -47,6 +102,7 @@ function fakeRows(): ThroughputRow[] {
         timing('floor: producer loop and yields only', 'reference', 20, { p50: 0.00005, p99: 0.0002 }),
       ],
     },
+    { id: 'W6', events: 1_000_000, timings: w6Timings() },
   ]);
 }
 
@@ -65,7 +121,8 @@ function fakeResults(): Results {
     throughput,
     many: [],
     memory: [],
-    targets: checkTargets(throughput, [], []),
+    broadcast: w6Rows(),
+    targets: checkTargets(throughput, [], [], w6Rows()),
   };
 }
 
@@ -155,5 +212,57 @@ describe('markdownReport', () => {
     expect(markdown).toContain(`| W5 dispenser BufferServer (greedy) ≥ 1.5 × ${effect100} | 1.40 × (23.3 M/s vs 16.7 M/s) | **no** |`);
     expect(markdown).toContain(`| W5 dispenser BatchingBufferServer (even, 100, 5 ms) ≥ 1.2 × ${effect100} | 1.25 × (20.8 M/s vs 16.7 M/s) | yes |`);
     expect(markdown).toContain(`| W5 p99 hand-off latency of dispenser BufferServer (even) ≤ that of ${effect10} | 6.00 µs vs 4.00 µs | **no** |`);
+  });
+});
+
+describe('W6', () => {
+  const results = fakeResults();
+  const markdown = markdownReport(results);
+
+  it('gathers heap growth and the stalled books of every run, timed and heap', () => {
+    const [dispenser, effect, rxjs] = results.broadcast as [BroadcastRow, BroadcastRow, BroadcastRow];
+    expect(dispenser.heapGrowth).toBe(312_000);
+    expect(dispenser.sharedRing).toBe(1_000 * 8 + 1_000 * 200);
+    expect(dispenser.ratioToSharedRing).toBeCloseTo(1.5);
+    expect(dispenser.exactRuns).toBe(5);
+    expect(dispenser.checkedRuns).toBe(5);
+    expect(effect.ratioToSharedRing).toBeCloseTo(4_800_000 / 208_000);
+    expect(rxjs.exactRuns).toBe(4);
+    expect([rxjs.droppedMin, rxjs.droppedMax]).toEqual([98_899, 98_900]);
+  });
+
+  it('checks dispenser against each peer, the heap budget and the stalled drop counts', () => {
+    const w6 = results.targets.filter((t) => t.target.startsWith('W6'));
+    expect(w6).toEqual([
+      { target: `W6 ${w6Dispenser} ahead of ${w6Effect}`, figure: '4.00 × (100.0 M/s vs 25.0 M/s)', met: true },
+      { target: `W6 ${w6Dispenser} ahead of ${w6Rxjs}`, figure: '0.80 × (100.0 M/s vs 125.0 M/s)', met: false },
+      {
+        target: 'W6 heap growth ≤ 2 × (capacity × 8 B + subscribers × 200 B)',
+        figure: '312 KB = 1.50 × (1,000 × 8 B + 1,000 × 200 B = 208 KB)',
+        met: true,
+      },
+      {
+        target: "W6 every stalled subscriber's drop count exact",
+        figure: '10 stalled, each 98,900 dropped and 1,000 held: exact in 5 of 5 runs',
+        met: true,
+      },
+    ]);
+  });
+
+  it('fails the drop-count target when one run was off, and shows no W6 target without W6', () => {
+    const off = broadcastRows(w6Sizes, w6Timings().map((t) => ({ ...t, extraRuns: stalledRuns(true) })), w6Samples());
+    const exact = checkTargets(fakeRows(), [], [], off).find((t) => t.target.includes('drop count exact'));
+    expect(exact?.met).toBe(false);
+    expect(exact?.figure).toContain('exact in 4 of 5 runs');
+    const rows = fakeRows().filter((row) => row.workload !== 'W6');
+    expect(checkTargets(rows, [], []).some((t) => t.target.startsWith('W6'))).toBe(false);
+  });
+
+  it('shows the throughput rows, the heap table and the targets', () => {
+    expect(markdown).toContain(`| W6 | **${w6Dispenser}** | 100.0 M/s |`);
+    expect(markdown).toContain('### W6 broadcast fan-out: heap growth and stalled subscribers');
+    expect(markdown).toContain(`| **${w6Dispenser}** | 312 KB | 1.50 | 300 324 | 98,900 | 1,000 | 5 of 5 runs |`);
+    expect(markdown).toContain(`| ${w6Rxjs} | 1.70 MB | 8.17 | 1700 1700 | 98,899–98,900 | 1,000 | 4 of 5 runs |`);
+    expect(markdown).toContain(`| W6 ${w6Dispenser} ahead of ${w6Rxjs} | 0.80 × (100.0 M/s vs 125.0 M/s) | **no** |`);
   });
 });

@@ -1,5 +1,5 @@
 // Turns measurements into the results: a markdown report, a JSON document and the target checks.
-import type { Role, Timing } from './harness';
+import type { GrowthSample, Role, Timing } from './harness';
 
 /** Machine and settings of a run. */
 export interface RunInfo {
@@ -10,6 +10,9 @@ export interface RunInfo {
   readonly cpus: string;
   readonly rounds: { warmup: number; runs: number };
   readonly heavyRounds: { warmup: number; runs: number };
+  /** W6's timed rounds and heap runs, when W6 ran. */
+  readonly fanOutRounds?: { warmup: number; runs: number };
+  readonly fanOutHeapRounds?: { warmup: number; runs: number };
 }
 
 /** One row of the throughput table. */
@@ -49,6 +52,43 @@ export interface MemoryRow {
   readonly runs: number[];
 }
 
+/** One W6 contender: heap growth of the fan-out, and the books of its stalled subscribers. */
+export interface BroadcastRow {
+  readonly name: string;
+  readonly role: Role;
+  readonly subscribers: number;
+  readonly capacity: number;
+  readonly stalled: number;
+  /**
+   * Median heap growth in bytes (after full GCs): from after the subscribers (their handlers and
+   * tallies) were made to after a run, with the fan-out still alive.
+   */
+  readonly heapGrowth: number;
+  readonly heapRuns: number[];
+  /** One shared ring and a small record per subscriber: `capacity × 8 B + subscribers × c` ({@link fanOutHeapBudget}). */
+  readonly sharedRing: number;
+  /** `heapGrowth / sharedRing`. */
+  readonly ratioToSharedRing: number;
+  /** What each stalled subscriber must have lost: events − its one demand − capacity. */
+  readonly expectedDropped: number;
+  /** Lowest and highest drop count and lag of any stalled subscriber, over every run (timed and heap). */
+  readonly droppedMin: number;
+  readonly droppedMax: number;
+  readonly lagMin: number;
+  readonly lagMax: number;
+  /** Runs in which every stalled subscriber's drop count was exact, its lag = capacity and nobody else lost anything. */
+  readonly exactRuns: number;
+  /** Runs whose stalled subscribers were checked (timed and heap). */
+  readonly checkedRuns: number;
+}
+
+/**
+ * W6's heap budget: at most `times` × one shared ring of `capacity` slots of `slotBytes` (a
+ * pointer each) plus `perSubscriberBytes` for each subscriber's record (dispenser's reader: its
+ * cursor, demand and counters, and its entries in the server's maps).
+ */
+export const fanOutHeapBudget = { slotBytes: 8, perSubscriberBytes: 200, times: 2 } as const;
+
 /** A target of the issue, checked against this run. */
 export interface TargetCheck {
   readonly target: string;
@@ -62,6 +102,8 @@ export interface Results {
   readonly throughput: ThroughputRow[];
   readonly many: ManyRow[];
   readonly memory: MemoryRow[];
+  /** W6's heap and stalled-subscriber rows (empty when W6 did not run). */
+  readonly broadcast: BroadcastRow[];
   readonly targets: TargetCheck[];
 }
 
@@ -130,6 +172,45 @@ export function throughputRows(workloads: ReadonlyArray<{ id: string; events: nu
   return [...rows.filter((row) => row.role === 'limit'), ...rows.filter((row) => row.role !== 'limit')];
 }
 
+/** The W6 sizes {@link broadcastRows} needs. */
+export interface FanOutSizes {
+  readonly capacity: number;
+  readonly subscribers: number;
+  readonly stalled: number;
+  readonly expectedDropped: number;
+}
+
+/**
+ * W6's rows: each contender's heap growth (from its heap samples) and its stalled subscribers'
+ * books over every run, the timed ones (`extraRuns` of its timing) and the heap ones (`figures`).
+ */
+export function broadcastRows(sizes: FanOutSizes, timings: readonly Timing[], samples: readonly GrowthSample[]): BroadcastRow[] {
+  const sharedRing = sizes.capacity * fanOutHeapBudget.slotBytes + sizes.subscribers * fanOutHeapBudget.perSubscriberBytes;
+  return samples.map((sample) => {
+    const timing = timings.find((t) => t.name === sample.name);
+    const figure = (key: string): number[] => [...(timing?.extraRuns[key] ?? []), ...(sample.figures[key] ?? [])];
+    const exact = figure('stalledExact');
+    return {
+      name: sample.name,
+      role: sample.role,
+      subscribers: sizes.subscribers,
+      capacity: sizes.capacity,
+      stalled: sizes.stalled,
+      heapGrowth: sample.median,
+      heapRuns: sample.runs,
+      sharedRing,
+      ratioToSharedRing: sample.median / sharedRing,
+      expectedDropped: sizes.expectedDropped,
+      droppedMin: Math.min(...figure('stalledDroppedMin')),
+      droppedMax: Math.max(...figure('stalledDroppedMax')),
+      lagMin: Math.min(...figure('stalledLagMin')),
+      lagMax: Math.max(...figure('stalledLagMax')),
+      exactRuns: exact.filter((value) => value === 1).length,
+      checkedRuns: exact.length,
+    };
+  });
+}
+
 function rowOf(rows: readonly ThroughputRow[], workload: string, name: string): ThroughputRow | undefined {
   return rows.find((row) => row.workload === workload && row.name.startsWith(name));
 }
@@ -147,7 +228,12 @@ function bestPeerOf(rows: readonly ThroughputRow[], workload: string): Throughpu
 }
 
 /** Checks the targets of the issue against a run. */
-export function checkTargets(throughput: readonly ThroughputRow[], many: readonly ManyRow[], memory: readonly MemoryRow[]): TargetCheck[] {
+export function checkTargets(
+  throughput: readonly ThroughputRow[],
+  many: readonly ManyRow[],
+  memory: readonly MemoryRow[],
+  broadcast: readonly BroadcastRow[] = [],
+): TargetCheck[] {
   const checks: TargetCheck[] = [];
   const w1 = rowOf(throughput, 'W1', 'dispenser LimitedQueue');
   if (w1?.ratioToLimit != null) {
@@ -219,6 +305,43 @@ export function checkTargets(throughput: readonly ThroughputRow[], many: readonl
 
   const m1 = memory.find((row) => row.role === 'dispenser');
   if (m1) checks.push({ target: 'M1 ≤ 12 bytes per buffered event', figure: `${m1.bytesPerEvent.toFixed(2)} B`, met: m1.bytesPerEvent <= 12 });
+
+  checks.push(...fanOutTargets(throughput, broadcast));
+  return checks;
+}
+
+/** W6's targets: ahead of each peer, heap within budget, every stalled subscriber's drop count exact. */
+function fanOutTargets(throughput: readonly ThroughputRow[], broadcast: readonly BroadcastRow[]): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const w6 = throughput.find((row) => row.workload === 'W6' && row.role === 'dispenser');
+  if (w6) {
+    for (const peer of throughput.filter((row) => row.workload === 'W6' && row.role === 'peer')) {
+      const ratio = w6.eventsPerSecond / peer.eventsPerSecond;
+      checks.push({
+        target: `W6 ${w6.name} ahead of ${peer.name}`,
+        figure: `${ratio.toFixed(2)} × (${formatRate(w6.eventsPerSecond)} vs ${formatRate(peer.eventsPerSecond)})`,
+        met: ratio > 1,
+      });
+    }
+  }
+  const heap = broadcast.find((row) => row.role === 'dispenser');
+  if (heap) {
+    const { slotBytes, perSubscriberBytes, times } = fanOutHeapBudget;
+    checks.push({
+      target: `W6 heap growth ≤ ${times} × (capacity × ${slotBytes} B + subscribers × ${perSubscriberBytes} B)`,
+      figure:
+        `${formatBytes(heap.heapGrowth)} = ${heap.ratioToSharedRing.toFixed(2)} × ` +
+        `(${formatCount(heap.capacity)} × ${slotBytes} B + ${formatCount(heap.subscribers)} × ${perSubscriberBytes} B = ${formatBytes(heap.sharedRing)})`,
+      met: heap.ratioToSharedRing <= times,
+    });
+    checks.push({
+      target: "W6 every stalled subscriber's drop count exact",
+      figure:
+        `${formatCount(heap.stalled)} stalled, each ${formatCount(heap.expectedDropped)} dropped and ${formatCount(heap.capacity)} held: ` +
+        `exact in ${heap.exactRuns} of ${heap.checkedRuns} runs`,
+      met: heap.checkedRuns > 0 && heap.exactRuns === heap.checkedRuns,
+    });
+  }
   return checks;
 }
 
@@ -233,6 +356,19 @@ export function formatRate(eventsPerSecond: number): string {
 /** `1,000`. */
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
+}
+
+/** `312 KB`, `4.81 MB` (1 KB = 1,000 B). */
+export function formatBytes(bytes: number): string {
+  const size = Math.abs(bytes);
+  if (size >= 1e6) return `${(bytes / 1e6).toPrecision(3)} MB`;
+  if (size >= 1e3) return `${(bytes / 1e3).toPrecision(3)} KB`;
+  return `${bytes.toFixed(0)} B`;
+}
+
+/** `98,900`, or `98,800–98,900` when the lowest and highest differ. */
+function formatSpan(low: number, high: number): string {
+  return low === high ? formatCount(low) : `${formatCount(low)}–${formatCount(high)}`;
 }
 
 /** Milliseconds with three significant digits. */
@@ -260,7 +396,10 @@ export function markdownReport(results: Results): string {
   parts.push(
     `Profile \`${info.profile}\`, ${info.date}, Node ${info.node}, ${info.platform}, ${info.cpus}. ` +
       `Median of ${info.rounds.runs} timed runs after ${info.rounds.warmup} warm-up rounds ` +
-      `(W4 and M1: ${info.heavyRounds.runs} after ${info.heavyRounds.warmup}); contenders interleaved, order rotated each round.`,
+      `(W4 and M1: ${info.heavyRounds.runs} after ${info.heavyRounds.warmup}` +
+      (info.fanOutRounds ? `; W6: ${info.fanOutRounds.runs} after ${info.fanOutRounds.warmup}` : '') +
+      (info.fanOutHeapRounds ? `, then ${info.fanOutHeapRounds.runs} heap runs` : '') +
+      '); contenders interleaved, order rotated each round.',
   );
   parts.push('### Throughput');
   const perBatch = (row: ThroughputRow): boolean => row.workload === 'W3 rejected';
@@ -363,6 +502,33 @@ export function markdownReport(results: Results): string {
           row.role === 'dispenser' ? `**${row.name}**` : row.name,
           row.bytesPerEvent.toFixed(2),
           row.runs.map((b) => b.toFixed(2)).join(' '),
+        ]),
+      ),
+    );
+  }
+  if (results.broadcast.length > 0) {
+    const first = results.broadcast[0] as BroadcastRow;
+    const { slotBytes, perSubscriberBytes } = fanOutHeapBudget;
+    parts.push('### W6 broadcast fan-out: heap growth and stalled subscribers');
+    parts.push(
+      `W6's events/s above are deliveries summed over subscribers. Heap growth: after full GCs, from after the ` +
+        `${formatCount(first.subscribers)} subscribers (handlers and tallies) were made to after a run, fan-out still alive; ` +
+        `one shared ring = ${formatCount(first.capacity)} × ${slotBytes} B + ${formatCount(first.subscribers)} × ${perSubscriberBytes} B ` +
+        `= ${formatBytes(first.sharedRing)}. Each of the ${formatCount(first.stalled)} stalled subscribers must have dropped ` +
+        `${formatCount(first.expectedDropped)} and hold ${formatCount(first.capacity)}; \`exact\` counts the runs (timed and heap) where all of them did ` +
+        'and nobody else dropped anything.',
+    );
+    parts.push(
+      table(
+        ['contender', 'heap growth', '× one shared ring', 'runs (KB)', 'dropped per stalled subscriber', 'held (lag)', 'exact'],
+        results.broadcast.map((row) => [
+          contenderCell(row),
+          formatBytes(row.heapGrowth),
+          row.ratioToSharedRing.toFixed(2),
+          row.heapRuns.map((bytes) => (bytes / 1e3).toFixed(0)).join(' '),
+          formatSpan(row.droppedMin, row.droppedMax),
+          formatSpan(row.lagMin, row.lagMax),
+          `${row.exactRuns} of ${row.checkedRuns} runs`,
         ]),
       ),
     );

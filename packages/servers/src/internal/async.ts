@@ -23,3 +23,19 @@ export function toPromise(result: unknown): Promise<unknown> | undefined {
 export function reportError(error: unknown): void {
   console.error(error);
 }
+
+/**
+ * Hands `error` to the user's `onError` with what it is about (a subscriber, a member), or
+ * reports it when there is no `onError`. An `onError` that throws is reported, never rethrown.
+ */
+export function handError<T, A>(onError: ((error: T, about: A) => void) | undefined, error: T, about: A): void {
+  if (onError === undefined) {
+    reportError(error);
+    return;
+  }
+  try {
+    onError(error, about);
+  } catch (thrown) {
+    reportError(thrown);
+  }
+}

@@ -1,6 +1,5 @@
-// Parked channel operations: a FIFO that forgets aborted entries lazily, plus the `{ signal }` check.
+// Parked channel operations: a FIFO that forgets aborted entries lazily.
 import { LimitedQueue } from '@dispenser/core';
-import { assertKnownKeys, assertObject, assertSignal } from '@dispenser/core/internal';
 
 /** A parked operation; `done` turns true once it was served, aborted or rejected by `close()`. */
 export interface Waiter {
@@ -86,16 +85,6 @@ export class WaiterQueue<W extends Waiter> {
 
 function isLive(waiter: Waiter): boolean {
   return !waiter.done;
-}
-
-/** The optional `signal` of an `options` argument, checked. */
-export function readSignal(options: unknown): AbortSignal | undefined {
-  if (options === undefined) return undefined;
-  assertObject('options', options);
-  assertKnownKeys('options', options, ['signal']);
-  const signal = (options as { signal?: unknown }).signal;
-  assertSignal('options.signal', signal);
-  return signal;
 }
 
 /** Marks a parked call as served, so its signal can no longer abort it. */

@@ -1,4 +1,22 @@
 // The one promise every close() of a server returns, and the signals that may stop its wait.
+import { readSignal } from './signal-options';
+
+/**
+ * A server's `close(options)`: checks `options` (a bad one rejects, changing nothing), begins the
+ * close on the first call (`begin` makes the {@link Closing}, stores it and starts the final
+ * round), watches the signal of every call, and returns the one promise of the close.
+ */
+export function requestClose(current: Closing | undefined, options: unknown, begin: () => Closing): Promise<void> {
+  let signal: AbortSignal | undefined;
+  try {
+    signal = readSignal(options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  const closing = current ?? begin();
+  if (signal !== undefined) closing.watch(signal);
+  return closing.promise;
+}
 
 /**
  * A server's close in progress: one promise for every `close()` call, settled once the server

@@ -1,4 +1,4 @@
-// The options of DataBuffer and of its close(), their defaults, and the checks that word their errors.
+// The options of DataBuffer, their defaults, and the checks that word their errors.
 import { systemClock, type Clock } from '@dispenser/core';
 import {
   assertClock,
@@ -6,7 +6,6 @@ import {
   assertFunction,
   assertKnownKeys,
   assertObject,
-  assertSignal,
   describeValue,
 } from '@dispenser/core/internal';
 
@@ -163,25 +162,6 @@ export function resolveDataBufferOptions<K, V>(options: DataBufferOptions<K, V>)
   assertClock('options.clock', clock);
   assertFunction('options.random', random);
   return { flush, onError, interval, jitter, maxSize, partitions, retryDelay, retryMax, clock, random };
-}
-
-/**
- * Validates the argument of `DataBuffer.close` (`undefined`, or an object with at most a `signal`)
- * and returns its signal.
- *
- * @throws TypeError naming `options` or `options.signal`, or listing the known keys
- * @example
- * ```ts
- * const signal = readCloseOptions({ signal: AbortSignal.timeout(1_000) });
- * ```
- */
-export function readCloseOptions(options: unknown): AbortSignal | undefined {
-  if (options === undefined) return undefined;
-  assertObject('options', options);
-  assertKnownKeys('options', options, ['signal']);
-  const signal = (options as DataBufferCloseOptions).signal;
-  assertSignal('options.signal', signal);
-  return signal;
 }
 
 function assertMaxSize(name: string, value: unknown): asserts value is number {

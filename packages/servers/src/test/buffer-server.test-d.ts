@@ -38,3 +38,9 @@ const alone = new EventBuffer({ strategy: even, capacity: 4 });
 // @ts-expect-error the event type was never given
 alone.append([{ id: 1 }]);
 expectTypeOf(new BufferServer<Job>({ buffer: alone })).toEqualTypeOf<BufferServer<Job>>();
+
+// The capacity shorthand: the server makes the buffer, typed by its own type argument.
+const quick = new BufferServer<Job>({ capacity: 100 });
+quick.append([{ id: 1 }]);
+// @ts-expect-error a buffer and a capacity are exclusive
+void new BufferServer<Job>({ buffer: new EventBuffer({ strategy: even, capacity: 4 }), capacity: 4 });

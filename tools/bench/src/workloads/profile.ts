@@ -31,6 +31,22 @@ export interface Profile {
     readonly batchSize: number;
     readonly maxDelay: number;
   };
+  /**
+   * W6: broadcast fan-out. `subscribers` each ask `demand` and re-ask what they get, except the
+   * `stalled` ones, which never re-ask; `events` appended in batches of `batchSize`, each bound
+   * to `capacity` with `'drop-oldest'`. Timed with `rounds`; then `heapRounds` untimed runs
+   * measure heap growth (after full GCs).
+   */
+  readonly broadcast: {
+    readonly capacity: number;
+    readonly subscribers: number;
+    readonly stalled: number;
+    readonly demand: number;
+    readonly events: number;
+    readonly batchSize: number;
+    readonly rounds: RoundOptions;
+    readonly heapRounds: RoundOptions;
+  };
   /** M1: values held in a queue of that capacity. */
   readonly memory: { readonly events: number };
 }
@@ -45,6 +61,17 @@ export const fullProfile: Profile = {
   overload: { capacity: 1_000, events: 1_000_000, batchSize: 100 },
   many: { subscribers: [1_000, 10_000, 100_000], events: [500_000, 1_000] },
   server: { capacity: 100_000, subscribers: 10, initialDemand: 100, events: 1_000_000, batchSize: 100, maxDelay: 5 },
+  broadcast: {
+    capacity: 1_000,
+    subscribers: 1_000,
+    stalled: 10,
+    demand: 100,
+    events: 100_000,
+    batchSize: 100,
+    // Effect's runs take 10–30 s each at these sizes: fewer rounds than the other workloads.
+    rounds: { warmup: 1, runs: 5 },
+    heapRounds: { warmup: 0, runs: 3 },
+  },
   memory: { events: 1_000_000 },
 };
 
@@ -58,6 +85,16 @@ export const quickProfile: Profile = {
   overload: { capacity: 1_000, events: 100_000, batchSize: 100 },
   many: { subscribers: [1_000, 10_000, 100_000], events: [50_000, 1_000] },
   server: { capacity: 100_000, subscribers: 10, initialDemand: 100, events: 100_000, batchSize: 100, maxDelay: 5 },
+  broadcast: {
+    capacity: 1_000,
+    subscribers: 100,
+    stalled: 1,
+    demand: 100,
+    events: 10_000,
+    batchSize: 100,
+    rounds: { warmup: 2, runs: 5 },
+    heapRounds: { warmup: 1, runs: 5 },
+  },
   memory: { events: 100_000 },
 };
 
@@ -71,5 +108,15 @@ export const tinyProfile: Profile = {
   overload: { capacity: 1_000, events: 10_000, batchSize: 100 },
   many: { subscribers: [100, 1_000], events: [5_000, 100] },
   server: { capacity: 100_000, subscribers: 10, initialDemand: 100, events: 2_000, batchSize: 100, maxDelay: 5 },
+  broadcast: {
+    capacity: 1_000,
+    subscribers: 100,
+    stalled: 1,
+    demand: 100,
+    events: 2_000,
+    batchSize: 100,
+    rounds: { warmup: 1, runs: 5 },
+    heapRounds: { warmup: 0, runs: 2 },
+  },
   memory: { events: 10_000 },
 };

@@ -10,33 +10,12 @@ import { quantile } from '../harness';
 import { expectEqual } from './books';
 import { batchesOf } from './events';
 import type { Ev } from './events';
+import { atMost, deferred, yieldToLoop } from './loop';
 import type { Profile } from './profile';
 import type { TimedWorkload } from './types';
 
-const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-/**
- * Waits for `promise`, but at most `ms` milliseconds: a run that would never finish ends, and its
- * books (events received) then say what was missing.
- */
-async function atMost(promise: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-  });
-  await Promise.race([promise, timeout]);
-  clearTimeout(timer);
-}
-
 /** Longest a W5 run may wait for its last events. */
 const SERVER_TIMEOUT_MS = 60_000;
-
-/** A promise and the function that resolves it. */
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}
 
 /** Records append times per batch and hand-off latencies per event, without per-event closures. */
 class LatencyBook {

@@ -1,5 +1,5 @@
 // What the suite is made of: timed workloads (contenders interleaved) and W4's cases.
-import type { Contender } from '../harness';
+import type { Contender, GrowthProbe, RoundOptions } from '../harness';
 
 /** A timed workload: its contenders are interleaved round by round. */
 export interface TimedWorkload {
@@ -8,6 +8,21 @@ export interface TimedWorkload {
   /** Events each run moves (the numerator of events/s). */
   readonly events: number;
   readonly contenders: Contender[];
+  /** Its own rounds, when not the profile's (W6: each run builds 1,000 subscriptions). */
+  readonly rounds?: RoundOptions;
+  /** W6: heap growth measured by untimed runs after the timed ones. */
+  readonly heap?: FanOutHeap;
+}
+
+/** W6's heap measurement: a probe per contender, and the sizes its table and targets need. */
+export interface FanOutHeap {
+  readonly probes: GrowthProbe[];
+  readonly rounds: RoundOptions;
+  readonly capacity: number;
+  readonly subscribers: number;
+  readonly stalled: number;
+  /** What each stalled subscriber must have lost: events − its one demand − capacity. */
+  readonly expectedDropped: number;
 }
 
 /** One W4 case: one `assignEvents()` over `subscribers` subscribers and `events` buffered events. */

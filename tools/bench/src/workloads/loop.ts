@@ -1,0 +1,24 @@
+// The event loop helpers of the workloads spread over time (W5, W6): yield, wait at most, deferred.
+
+/** Resolves on the next turn of the event loop (`setImmediate`), as a producer spread over time yields. */
+export const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Waits for `promise`, but at most `ms` milliseconds: a run that would never finish ends, and its
+ * books (events received) then say what was missing.
+ */
+export async function atMost(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race([promise, timeout]);
+  clearTimeout(timer);
+}
+
+/** A promise and the function that resolves it. */
+export function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
