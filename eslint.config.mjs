@@ -10,11 +10,13 @@ const layers = {
   'layer:testing': ['layer:core'],
   'layer:servers': ['layer:core', 'layer:strategies', 'layer:monitored-buffer'],
   'layer:adapter': ['layer:core', 'layer:strategies', 'layer:monitored-buffer', 'layer:servers'],
+  // The demo and the bench use the public packages, adapters included.
   'layer:tool': [
     'layer:core',
     'layer:strategies',
     'layer:monitored-buffer',
     'layer:servers',
+    'layer:adapter',
     'layer:testing',
   ],
   // The examples consume the public packages, as an application would (and test with the kit).

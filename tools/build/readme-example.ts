@@ -12,13 +12,46 @@ export interface ReadmeRun {
   expected: unknown[];
 }
 
-/** The first ```ts block under the `## <heading>` heading of `readme` (`## Usage` by default). */
+/** A code block of a README section that names its file on its first line (`// worker.mjs`). */
+export interface ReadmeFile {
+  name: string;
+  code: string;
+}
+
+/** A comment naming a file, alone on a block's first line: `// hash-worker.mjs`. */
+const FILE_NAME = /^\/\/ ([\w.-]+\.(?:[cm]?js|[cm]?ts))\n/;
+
+/** The text of the `## <heading>` section of `readme`, up to the next `## ` heading. */
+function section(readme: string, heading: string): string {
+  const text = readme.split(new RegExp(`^## ${heading}\\s*$`, 'm'))[1];
+  if (text === undefined) throw new Error(`README has no "## ${heading}" section`);
+  return text.split(/^## /m)[0] ?? '';
+}
+
+/**
+ * The first ```ts block under the `## <heading>` heading of `readme` (`## Usage` by default)
+ * that does not name a file on its first line.
+ */
 export function usageBlock(readme: string, heading = 'Usage'): string {
-  const section = readme.split(new RegExp(`^## ${heading}\\s*$`, 'm'))[1];
-  if (section === undefined) throw new Error(`README has no "## ${heading}" section`);
-  const match = /```ts\n([\s\S]*?)```/.exec(section.split(/^## /m)[0] ?? '');
-  if (!match?.[1]) throw new Error(`the "## ${heading}" section has no \`\`\`ts block`);
-  return match[1];
+  for (const match of section(readme, heading).matchAll(/```ts\n([\s\S]*?)```/g)) {
+    const code = match[1] ?? '';
+    if (code !== '' && !FILE_NAME.test(code)) return code;
+  }
+  throw new Error(`the "## ${heading}" section has no \`\`\`ts block`);
+}
+
+/**
+ * The blocks of the `## <heading>` section that name a file on their first line (any language),
+ * such as the worker module an example loads: written next to the example before it runs.
+ */
+export function usageFiles(readme: string, heading = 'Usage'): ReadmeFile[] {
+  const files: ReadmeFile[] = [];
+  for (const match of section(readme, heading).matchAll(/```\w*\n([\s\S]*?)```/g)) {
+    const code = match[1] ?? '';
+    const name = FILE_NAME.exec(code)?.[1];
+    if (name !== undefined) files.push({ name, code });
+  }
+  return files;
 }
 
 /** Every `// => <json>` annotation of `code`, parsed, in order. */
@@ -28,14 +61,16 @@ export function expectedOutputs(code: string): unknown[] {
 
 /**
  * Runs the Usage block (or the block under `heading`) of the README in `packageDir` (a directory
- * URL or path) and records what it passes to `console.log`. The test compares `logged` with
- * `expected`.
+ * URL or path) and records what it passes to `console.log`; the blocks of the section that name
+ * a file are written beside it first. The test compares `logged` with `expected`.
  */
 export async function runReadmeUsage(packageDir: URL | string, heading = 'Usage'): Promise<ReadmeRun> {
   const dir = typeof packageDir === 'string' ? packageDir : fileURLToPath(packageDir);
-  const code = usageBlock(readFileSync(join(dir, 'README.md'), 'utf8'), heading);
+  const readme = readFileSync(join(dir, 'README.md'), 'utf8');
+  const code = usageBlock(readme, heading);
   const scratch = join(dir, '.readme');
   mkdirSync(scratch, { recursive: true });
+  for (const extra of usageFiles(readme, heading)) writeFileSync(join(scratch, extra.name), extra.code);
   const file = join(scratch, `usage-${process.pid}-${Date.now()}.ts`);
   writeFileSync(file, code);
   const logged: unknown[] = [];

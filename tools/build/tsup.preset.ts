@@ -6,9 +6,11 @@ import type { Options } from 'tsup';
  * Appended to every published `.d.ts`/`.d.cts`: the globals our declarations name that a consumer's
  * `lib` may lack (`lib: ["es2022"]` without DOM or `@types/node`): `Symbol.dispose` and
  * `Symbol.asyncDispose` (the `[Symbol.asyncDispose]()` methods) and `AbortSignal` (the `signal`
- * options) and `WritableStream` (`writable()`). Written exactly as TypeScript's `esnext.disposable`
- * lib and `@types/node` declare them, so they merge with those; `AbortSignal` and `WritableStream`
- * only get their names, their members come from the consumer's platform types. `tools/scripts/check-consumer-types.mjs` compiles the result in every setup.
+ * options), `WritableStream` (`writable()`) and `URL` (a worker module's location). Written exactly
+ * as TypeScript's `esnext.disposable` lib and `@types/node` declare them, so they merge with those;
+ * `AbortSignal`, `WritableStream` and `URL` only get their names, their members come from the
+ * consumer's platform types. `tools/scripts/check-consumer-types.mjs` compiles the result in every
+ * setup.
  */
 const publishedGlobals = `
 // Globals used above, for consumers whose \`lib\` lacks them; they merge with TypeScript's
@@ -20,6 +22,7 @@ declare global {
     }
     interface AbortSignal {}
     interface WritableStream<W = any> {}
+    interface URL {}
 }`;
 
 /** Build options shared by every publishable package; a package may only add to them. */

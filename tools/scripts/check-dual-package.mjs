@@ -1,5 +1,6 @@
 // Run after `npm run build`: loads the built packages so that the ESM and the CommonJS copy of
-// @dispenser/core are live at once, and checks that buffers, strategies and servers work across them.
+// @dispenser/core are live at once, and checks that buffers, strategies, servers and worker pools work
+// across them (the pool's worker threads run the built code too).
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 
@@ -73,11 +74,38 @@ async function checkBufferServer(BufferServer, EventBuffer, strategy) {
   await Promise.race([server.close(), timeout]).finally(() => clearTimeout(timer));
 }
 
+/** A pool of 2 worker threads (built from one copy) serves a server of the other: every event processed once. */
+async function checkWorkerPool(WorkerPool, BufferServer) {
+  const server = new BufferServer({ capacity: 1000 });
+  const handler = 'data:text/javascript,export default (events) => { if (!Array.isArray(events)) throw new Error("no batch"); };';
+  const pool = new WorkerPool({ filename: new URL(handler), size: 2, maxDemand: 10 });
+  try {
+    pool.attach(server);
+    server.append(Array.from({ length: 100 }, (_, i) => i));
+    await server.onIdle();
+    same(server.metrics(), { appended: 100, dropped: 0, delivered: 100, failed: 0 }, 'server metrics()');
+    same(pool.metrics(), { sent: 100, processed: 100, failed: 0, uncloneable: 0 }, 'pool metrics()');
+  } finally {
+    await pool.close();
+    await server.close();
+  }
+}
+
 let built;
 try {
   built = {
-    require: { core: await load('core', 'require'), strategies: await load('strategies', 'require'), servers: await load('servers', 'require') },
-    import: { core: await load('core', 'import'), strategies: await load('strategies', 'import'), servers: await load('servers', 'import') },
+    require: {
+      core: await load('core', 'require'),
+      strategies: await load('strategies', 'require'),
+      servers: await load('servers', 'require'),
+      workers: await load('workers', 'require'),
+    },
+    import: {
+      core: await load('core', 'import'),
+      strategies: await load('strategies', 'import'),
+      servers: await load('servers', 'import'),
+      workers: await load('workers', 'import'),
+    },
   };
 } catch (error) {
   console.error(`dual package: cannot load the built packages (run \`npm run build\` first): ${error.message}`);
@@ -106,6 +134,12 @@ for (const servers of ['import', 'require']) {
       run: () => checkBufferServer(built[servers].servers.BufferServer, built[core].core.EventBuffer, built[strategies].strategies.even),
     });
   }
+}
+for (const workers of ['import', 'require']) {
+  checks.push({
+    what: `WorkerPool (workers via ${workers}) attached to BufferServer (servers via ${other[workers]})`,
+    run: () => checkWorkerPool(built[workers].workers.WorkerPool, built[other[workers]].servers.BufferServer),
+  });
 }
 
 let failures = 0;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,11 +35,12 @@ describe('runBench', () => {
 
   it('reports every workload with finite rates and ratios to L', () => {
     const workloads = new Set(fromDisk.throughput.map((row) => row.workload));
-    expect([...workloads]).toEqual(['L', 'W1', 'W2', 'W3 drop-newest', 'W3 rejected', 'W3 drop-oldest', 'W5', 'W6']);
+    expect([...workloads]).toEqual(['L', 'W1', 'W2', 'W3 drop-newest', 'W3 rejected', 'W3 drop-oldest', 'W5', 'W6', 'W7']);
+    const ownRounds: Record<string, number> = { W6: tinyProfile.broadcast.rounds.runs, W7: tinyProfile.cpu.rounds.runs };
     for (const row of fromDisk.throughput) {
       expect(row.eventsPerSecond, row.name).toBeGreaterThan(0);
       expect(Number.isFinite(row.eventsPerSecond), row.name).toBe(true);
-      expect(row.runsMs, row.name).toHaveLength(tinyProfile.rounds.runs);
+      expect(row.runsMs, row.name).toHaveLength(ownRounds[row.workload] ?? tinyProfile.rounds.runs);
       expect(row.ratioToLimit, row.name).toBeGreaterThan(0);
     }
     expect(fromDisk.throughput.find((row) => row.workload === 'L')?.ratioToLimit).toBe(1);
@@ -127,6 +128,41 @@ describe('runBench', () => {
     expect(markdown).toContain("| W6 | **dispenser BroadcastServer ('drop-oldest')** |");
   });
 
+  it('runs W7 with dispenser against piscina and the main thread, with latency and peak heap for each', () => {
+    const w7 = fromDisk.throughput.filter((row) => row.workload === 'W7');
+    expect(w7.map((row) => row.role)).toEqual(['dispenser', 'peer', 'reference']);
+    expect(w7[0]?.name).toBe('dispenser BufferServer + WorkerPool (2 workers, maxDemand 200)');
+    expect(w7[1]?.name).toMatch(/^piscina 5\.\d+\.\d+ run\(\) per batch of 100 \(2 threads\)$/);
+    expect(w7[2]?.name).toBe('main thread: the handler inline, batches of 100');
+    const { events, capacity, rounds, heapRounds } = tinyProfile.cpu;
+    for (const row of w7) expect(row.events, row.name).toBe(events);
+    expect(fromDisk.cpu.map((row) => row.name)).toEqual(w7.map((row) => row.name));
+    for (const row of fromDisk.cpu) {
+      expect(row.p50Ms, row.name).toBeGreaterThanOrEqual(0);
+      expect(row.p99Ms, row.name).toBeGreaterThanOrEqual(row.p50Ms);
+      expect(row.heapRuns, row.name).toHaveLength(heapRounds.runs);
+      expect(Number.isFinite(row.peakHeap), row.name).toBe(true);
+      expect(row.capacity, row.name).toBe(capacity);
+      // A fresh `{ i }` and the pointer holding it: 20–60 B with or without pointer compression.
+      expect(row.eventBytes, row.name).toBeGreaterThan(20);
+      expect(row.eventBytes, row.name).toBeLessThan(60);
+    }
+    expect(fromDisk.info.cpuRounds).toEqual(rounds);
+    expect(fromDisk.info.cpuHeapRounds).toEqual(heapRounds);
+  });
+
+  it('checks the three W7 targets, and reports the W7 table', () => {
+    const w7 = fromDisk.targets.filter((t) => t.target.startsWith('W7')).map((t) => t.target.replace(/piscina 5\.\d+\.\d+/, 'piscina 5'));
+    expect(w7).toEqual([
+      'W7 dispenser BufferServer + WorkerPool (2 workers, maxDemand 200) ≥ 1.6 × main thread: the handler inline, batches of 100',
+      'W7 dispenser BufferServer + WorkerPool (2 workers, maxDemand 200) ahead of piscina 5 run() per batch of 100 (2 threads)',
+      'W7 peak heap growth of dispenser ≤ 2 × capacity × event size',
+    ]);
+    const markdown = readFileSync(join(outDir, resultFiles.markdown), 'utf8');
+    expect(markdown).toContain('### W7 CPU-bound: latency and peak heap');
+    expect(markdown).toContain('| W7 | **dispenser BufferServer + WorkerPool (2 workers, maxDemand 200)** |');
+  });
+
   it('times W4 for each strategy, event count and subscriber count', () => {
     const { subscribers, events } = tinyProfile.many;
     expect(fromDisk.many).toHaveLength(2 * subscribers.length * events.length);
@@ -139,17 +175,26 @@ describe('runBench', () => {
   });
 });
 
+/** Threads of this process (Linux), or undefined where `/proc` does not list them. */
+function threadCount(): number | undefined {
+  return existsSync('/proc/self/task') ? readdirSync('/proc/self/task').length : undefined;
+}
+
 describe('suite', () => {
-  it('has books that fail before a run and balance after it', async () => {
+  it('has books that fail before a run and balance after it, and leaves no thread running', async () => {
     const { timed, many } = suite(tinyProfile);
     const contenders = [...timed.flatMap((workload) => workload.contenders), ...many.map((item) => item.contender)];
     expect(contenders.length).toBeGreaterThan(20);
+    const threads = threadCount();
     for (const contender of contenders) {
       const idle = await contender.prepare();
       expect(() => idle.check(), contender.name).toThrow();
+      await idle.release?.();
       const trial = await contender.prepare();
       await trial.run();
       expect(() => trial.check(), contender.name).not.toThrow();
+      await trial.release?.();
+      expect(threadCount(), `threads after ${contender.name}`).toBe(threads);
     }
   }, 30_000);
 });

@@ -4,9 +4,9 @@ import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { logLogChart } from './chart';
 import type { Series } from './chart';
-import { measureGrowth, measureHeap, timeInterleaved } from './harness';
-import { broadcastRows, checkTargets, formatCount, markdownReport, throughputRows } from './report';
-import type { BroadcastRow, ManyRow, MemoryRow, Results, RunInfo } from './report';
+import { measureGrowth, measureHeap, measurePeakGrowth, timeInterleaved } from './harness';
+import { broadcastRows, checkTargets, cpuRows, formatCount, markdownReport, throughputRows } from './report';
+import type { BroadcastRow, CpuRow, ManyRow, MemoryRow, Results, RunInfo } from './report';
 import { suite } from './suite';
 import type { Profile } from './workloads/profile';
 
@@ -15,7 +15,7 @@ export interface BenchOptions {
   readonly profile: Profile;
   /** Directory the results are written to (created if missing). */
   readonly outDir: string;
-  /** Workload ids to run (`L`, `W1`…`W6`, `M1`); all when absent. `L` and `W1` always run together. */
+  /** Workload ids to run (`L`, `W1`…`W7`, `M1`); all when absent. `L` and `W1` always run together. */
   readonly only?: readonly string[];
   /** Progress lines. */
   readonly log?: (line: string) => void;
@@ -56,6 +56,8 @@ export async function runBench(options: BenchOptions): Promise<Results> {
   const measured: Array<{ id: string; events: number; timings: Awaited<ReturnType<typeof timeInterleaved>> }> = [];
   const broadcast: BroadcastRow[] = [];
   let fanOutRounds: Pick<RunInfo, 'fanOutRounds' | 'fanOutHeapRounds'> = {};
+  const cpu: CpuRow[] = [];
+  let cpuRounds: Pick<RunInfo, 'cpuRounds' | 'cpuHeapRounds'> = {};
   for (const workload of timed) {
     if (!wanted(only, workload.id)) continue;
     log(`${workload.id}: ${workload.title}, ${workload.contenders.length} contenders…`);
@@ -67,6 +69,14 @@ export async function runBench(options: BenchOptions): Promise<Results> {
       const samples = await measureGrowth(heap.probes, heap.rounds);
       broadcast.push(...broadcastRows(heap, timings, samples));
       fanOutRounds = { fanOutRounds: workload.rounds ?? profile.rounds, fanOutHeapRounds: heap.rounds };
+    }
+    const peak = workload.peakHeap;
+    if (peak !== undefined) {
+      log(`${workload.id}: peak heap, ${peak.probes.length} contenders…`);
+      const samples = await measurePeakGrowth(peak.probes, peak.rounds);
+      const [unit] = await measureGrowth([peak.unit], peak.rounds);
+      if (unit !== undefined) cpu.push(...cpuRows(peak.capacity, timings, samples, unit));
+      cpuRounds = { cpuRounds: workload.rounds ?? profile.rounds, cpuHeapRounds: peak.rounds };
     }
   }
 
@@ -103,12 +113,14 @@ export async function runBench(options: BenchOptions): Promise<Results> {
       rounds: profile.rounds,
       heavyRounds: profile.heavyRounds,
       ...fanOutRounds,
+      ...cpuRounds,
     },
     throughput,
     many: manyRows,
     memory: memoryRows,
     broadcast,
-    targets: checkTargets(throughput, manyRows, memoryRows, broadcast),
+    cpu,
+    targets: checkTargets(throughput, manyRows, memoryRows, broadcast, cpu),
   };
 
   mkdirSync(outDir, { recursive: true });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Contender, GrowthProbe, MemoryContender } from './harness';
-import { measureGrowth, measureHeap, median, quantile, rotation, timeInterleaved } from './harness';
+import { measureGrowth, measureHeap, measurePeakGrowth, median, quantile, rotation, timeInterleaved } from './harness';
 
 function recorder(name: string, log: string[], options: { failOn?: number; extra?: () => number } = {}): Contender {
   let runs = 0;
@@ -87,6 +87,34 @@ describe('timeInterleaved', () => {
       'leaky: books do not balance: 3 appended, 2 accounted for',
     );
   });
+
+  it('awaits each release after the check, outside the clock, also when the books do not balance', async () => {
+    const log: string[] = [];
+    let runs = 0;
+    const contender: Contender = {
+      name: 'threads',
+      role: 'dispenser',
+      prepare() {
+        const run = ++runs;
+        return {
+          run: () => log.push(`run ${run}`),
+          check() {
+            log.push(`check ${run}`);
+            if (run === 3) throw new Error('1 event handled twice');
+          },
+          release: () =>
+            new Promise<void>((resolve) =>
+              setTimeout(() => {
+                log.push(`released ${run}`);
+                resolve();
+              }, 5),
+            ),
+        };
+      },
+    };
+    await expect(timeInterleaved([contender], { warmup: 1, runs: 2 })).rejects.toThrow('threads: books do not balance: 1 event handled twice');
+    expect(log).toEqual(['run 1', 'check 1', 'released 1', 'run 2', 'check 2', 'released 2', 'run 3', 'check 3', 'released 3']);
+  });
 });
 
 describe('measureHeap', () => {
@@ -141,5 +169,38 @@ describe('measureGrowth', () => {
   it('refuses a probe that does not mark the heap twice', async () => {
     const probe: GrowthProbe = { name: 'lazy', role: 'peer', run: async (mark) => (mark(), {}) };
     await expect(measureGrowth([probe], { warmup: 0, runs: 1 })).rejects.toThrow('lazy: marked the heap 1 times, expected 2');
+  });
+});
+
+describe('measurePeakGrowth', () => {
+  it('takes the highest reading after the first, less the first', async () => {
+    const count = 200_000;
+    const probe: GrowthProbe = {
+      name: 'a queue that fills, then empties',
+      role: 'peer',
+      async run(mark) {
+        mark();
+        const held = new Array<number>(count);
+        for (let i = 0; i < count; i++) held[i] = i;
+        mark();
+        // Read after the mark, so the queue is alive at it; emptied before the last one.
+        const length = held.length;
+        held.length = 0;
+        await Promise.resolve();
+        mark();
+        return { length, left: held.length };
+      },
+    };
+    const [sample] = await measurePeakGrowth([probe], { warmup: 1, runs: 3 });
+    expect(sample?.runs).toHaveLength(3);
+    // The peak is the full queue (a tagged pointer per slot), not the last reading (empty again).
+    expect((sample?.median ?? 0) / count).toBeGreaterThan(3);
+    expect((sample?.median ?? 0) / count).toBeLessThan(12);
+    expect(sample?.figures).toEqual({ length: [count, count, count], left: [0, 0, 0] });
+  });
+
+  it('refuses a probe that marks the heap fewer than twice', async () => {
+    const probe: GrowthProbe = { name: 'once', role: 'peer', run: async (mark) => (mark(), {}) };
+    await expect(measurePeakGrowth([probe], { warmup: 0, runs: 1 })).rejects.toThrow('once: marked the heap 1 times, expected at least 2');
   });
 });

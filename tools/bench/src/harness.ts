@@ -10,6 +10,11 @@ export interface Trial {
   check(): void;
   /** Extra figures of this run (for example latency percentiles), reported as medians. */
   extras?(): Record<string, number>;
+  /**
+   * Lets go of what the run started (W7: its worker threads); awaited after `check`, outside
+   * the clock, whether or not the books balanced, so the next run starts on an idle machine.
+   */
+  release?(): Promise<void> | void;
 }
 
 /**
@@ -85,18 +90,19 @@ export interface Timing {
 }
 
 /**
- * A run whose heap growth is measured between two points it chooses (W6): it makes what is not
- * to be counted, calls `mark()`, builds and runs what is, and calls `mark()` again while all of it
- * is still alive. Each `mark()` runs full GCs and reads the heap used.
+ * A run whose heap growth is measured at points it chooses: it makes what is not to be counted,
+ * calls `mark()` (the baseline), builds and runs what is, and calls `mark()` again while all of
+ * it is still alive: once for {@link measureGrowth} (W6), as often as it likes for
+ * {@link measurePeakGrowth} (W7). Each `mark()` runs full GCs and reads the heap used.
  */
 export interface GrowthProbe {
   readonly name: string;
   readonly role: Role;
-  /** One run; calls `mark` exactly twice and returns the figures of its books. */
+  /** One run; calls `mark` at least twice and returns the figures of its books. */
   run(mark: () => void): Promise<Record<string, number>>;
 }
 
-/** Heap growth of one {@link GrowthProbe} over its measured runs. */
+/** Heap growth (or peak growth) of one {@link GrowthProbe} over its measured runs. */
 export interface GrowthSample {
   readonly name: string;
   readonly role: Role;
@@ -193,6 +199,8 @@ export async function timeInterleaved(contenders: readonly Contender[], options:
         trial.check();
       } catch (error) {
         throw new Error(`${contender.name}: books do not balance: ${(error as Error).message}`, { cause: error });
+      } finally {
+        await trial.release?.();
       }
       if (round < options.warmup) continue;
       runs.get(contender)?.push(elapsed);
@@ -263,7 +271,33 @@ export function measureHeap(contenders: readonly MemoryContender[], options: Rou
  *
  * @throws Error when a probe does not call `mark` exactly twice
  */
-export async function measureGrowth(probes: readonly GrowthProbe[], options: RoundOptions): Promise<GrowthSample[]> {
+export function measureGrowth(probes: readonly GrowthProbe[], options: RoundOptions): Promise<GrowthSample[]> {
+  return sampleGrowth(probes, options, (probe, marks) => {
+    if (marks.length !== 2) throw new Error(`${probe.name}: marked the heap ${marks.length} times, expected 2`);
+    return (marks[1] as number) - (marks[0] as number);
+  });
+}
+
+/**
+ * Measures the peak heap growth of each probe: the highest of its readings after the first,
+ * less the first (full GCs before each reading, so garbage not yet collected is not counted),
+ * `warmup + runs` times, interleaved and rotated like {@link timeInterleaved}.
+ *
+ * @throws Error when a probe calls `mark` fewer than twice
+ */
+export function measurePeakGrowth(probes: readonly GrowthProbe[], options: RoundOptions): Promise<GrowthSample[]> {
+  return sampleGrowth(probes, options, (probe, marks) => {
+    if (marks.length < 2) throw new Error(`${probe.name}: marked the heap ${marks.length} times, expected at least 2`);
+    return Math.max(...marks.slice(1)) - (marks[0] as number);
+  });
+}
+
+/** Runs the probes, rotated round by round, and reduces each run's readings with `growthOf` (which may throw). */
+async function sampleGrowth(
+  probes: readonly GrowthProbe[],
+  options: RoundOptions,
+  growthOf: (probe: GrowthProbe, marks: readonly number[]) => number,
+): Promise<GrowthSample[]> {
   const samples = new Map<GrowthProbe, { runs: number[]; figures: Map<string, number[]> }>();
   for (const probe of probes) samples.set(probe, { runs: [], figures: new Map() });
   const rounds = options.warmup + options.runs;
@@ -274,10 +308,10 @@ export async function measureGrowth(probes: readonly GrowthProbe[], options: Rou
         collectGarbage('major');
         marks.push(process.memoryUsage().heapUsed);
       });
-      if (marks.length !== 2) throw new Error(`${probe.name}: marked the heap ${marks.length} times, expected 2`);
+      const growth = growthOf(probe, marks);
       if (round < options.warmup) continue;
       const sample = samples.get(probe) as { runs: number[]; figures: Map<string, number[]> };
-      sample.runs.push((marks[1] as number) - (marks[0] as number));
+      sample.runs.push(growth);
       for (const [key, value] of Object.entries(figures)) {
         const list = sample.figures.get(key) ?? [];
         list.push(value);

@@ -6,7 +6,7 @@ import { runBench } from './bench';
 import { markdownReport, replaceResults } from './report';
 import { fullProfile, quickProfile, tinyProfile } from './workloads/profile';
 
-const usage = `Usage: npm run bench -- [--quick | --tiny] [--only L,W1,W2,W3,W4,W5,W6,M1] [--out <dir>]
+const usage = `Usage: npm run bench -- [--quick | --tiny] [--only L,W1,W2,W3,W4,W5,W6,W7,M1] [--out <dir>]
 
   --quick   a tenth of the BENCH.md sizes (smoke run, well under a minute)
   --tiny    the smoke test's sizes (seconds)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GrowthSample, Role, Timing } from './harness';
-import type { BroadcastRow, Results, TargetCheck, ThroughputRow } from './report';
-import { broadcastRows, checkTargets, markdownReport, throughputRows } from './report';
+import type { BroadcastRow, CpuRow, Results, TargetCheck, ThroughputRow } from './report';
+import { broadcastRows, checkTargets, cpuRows, markdownReport, throughputRows } from './report';
 
 const effect100 = 'effect 4.1.0 Queue.sliding + takeBetween(1, 100) fibers';
 const effect10 = 'effect 4.1.0 Queue.sliding + takeBetween(1, 10) fibers';
@@ -69,8 +69,39 @@ function w6Rows(): BroadcastRow[] {
   return broadcastRows(w6Sizes, w6Timings(), w6Samples());
 }
 
+const w7Dispenser = 'dispenser BufferServer + WorkerPool (2 workers, maxDemand 200)';
+const w7Piscina = 'piscina 5.3.2 run() per batch of 100 (2 threads)';
+const w7Main = 'main thread: the handler inline, batches of 100';
+
 /**
- * A fake run: 1,000,000 events per workload, so events/s = 1e9 / ms. In W5 `even` is 1.25 × its
+ * W7's fake timings (200,000 events): dispenser 2,000 ms (100 k/s), piscina 2,100 ms, the main
+ * thread 4,000 ms (50 k/s), so dispenser is 2 × the main thread and 1.05 × piscina.
+ */
+function w7Timings(dispenserMs = 2_000): Timing[] {
+  return [
+    timing(w7Dispenser, 'dispenser', dispenserMs, { p50: 110, p99: 125 }),
+    timing(w7Piscina, 'peer', 2_100, { p50: 1_050, p99: 2_080 }),
+    timing(w7Main, 'reference', 4_000, { p50: 0.0002, p99: 0.002 }),
+  ];
+}
+
+/** W7's heap samples: 10,000 fresh events take 400 KB (40 B each); dispenser peaks at 480 KB, piscina at 9.6 MB. */
+function w7Rows(): CpuRow[] {
+  const sample = (name: string, role: Role, runs: number[]): GrowthSample => ({ name, role, runs, median: median(runs), figures: {} });
+  return cpuRows(
+    10_000,
+    w7Timings(),
+    [sample(w7Dispenser, 'dispenser', [470_000, 480_000, 500_000]), sample(w7Piscina, 'peer', [9_600_000, 9_500_000, 9_700_000]), sample(w7Main, 'reference', [12_000, 9_000, 70_000])],
+    sample('10000 fresh events in an array', 'reference', [400_000, 400_000, 400_000]),
+  );
+}
+
+function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[values.length >> 1] as number;
+}
+
+/**
+ * A fake run: 1,000,000 events per workload (W7: 200,000), so events/s = 1e9 / ms. In W5 `even` is 1.25 × its
  * peer (met) and its p99 is above its peer's (not met); `greedy` is 1.4 × its peer (not met); the
  * batching server is 1.25 × its peer (met).
  */
@@ -103,6 +134,7 @@ function fakeRows(): ThroughputRow[] {
       ],
     },
     { id: 'W6', events: 1_000_000, timings: w6Timings() },
+    { id: 'W7', events: 200_000, timings: w7Timings() },
   ]);
 }
 
@@ -122,7 +154,8 @@ function fakeResults(): Results {
     many: [],
     memory: [],
     broadcast: w6Rows(),
-    targets: checkTargets(throughput, [], [], w6Rows()),
+    cpu: w7Rows(),
+    targets: checkTargets(throughput, [], [], w6Rows(), w7Rows()),
   };
 }
 
@@ -264,5 +297,68 @@ describe('W6', () => {
     expect(markdown).toContain(`| **${w6Dispenser}** | 312 KB | 1.50 | 300 324 | 98,900 | 1,000 | 5 of 5 runs |`);
     expect(markdown).toContain(`| ${w6Rxjs} | 1.70 MB | 8.17 | 1700 1700 | 98,899–98,900 | 1,000 | 4 of 5 runs |`);
     expect(markdown).toContain(`| W6 ${w6Dispenser} ahead of ${w6Rxjs} | 0.80 × (100.0 M/s vs 125.0 M/s) | **no** |`);
+  });
+});
+
+describe('W7', () => {
+  const results = fakeResults();
+  const markdown = markdownReport(results);
+
+  it('gathers latency and peak heap growth against capacity × the measured event size', () => {
+    const [dispenser, piscina, mainThread] = results.cpu as [CpuRow, CpuRow, CpuRow];
+    expect(dispenser).toEqual({
+      name: w7Dispenser,
+      role: 'dispenser',
+      p50Ms: 110,
+      p99Ms: 125,
+      peakHeap: 480_000,
+      heapRuns: [470_000, 480_000, 500_000],
+      capacity: 10_000,
+      eventBytes: 40,
+      capacityBytes: 400_000,
+      ratioToCapacity: 1.2,
+    });
+    expect(piscina.ratioToCapacity).toBeCloseTo(24);
+    expect(mainThread.peakHeap).toBe(12_000);
+  });
+
+  it('checks dispenser against the main thread and piscina, and its peak heap', () => {
+    const w7 = results.targets.filter((t) => t.target.startsWith('W7'));
+    expect(w7).toEqual([
+      { target: `W7 ${w7Dispenser} ≥ 1.6 × ${w7Main}`, figure: '2.00 × (100.0 k/s vs 50.0 k/s)', met: true },
+      { target: `W7 ${w7Dispenser} ahead of ${w7Piscina}`, figure: '1.05 × (100.0 k/s vs 95.2 k/s)', met: true },
+      {
+        target: 'W7 peak heap growth of dispenser ≤ 2 × capacity × event size',
+        figure: '480 KB = 1.20 × (10,000 × 40.0 B = 400 KB)',
+        met: true,
+      },
+    ]);
+  });
+
+  it('fails the throughput targets of a slow run, and shows no W7 target without W7', () => {
+    const slow = throughputRows([{ id: 'W7', events: 200_000, timings: w7Timings(2_600) }]);
+    const w7 = checkTargets(slow, [], [], [], w7Rows()).filter((t) => t.target.startsWith('W7'));
+    expect(w7.map((t) => [t.figure, t.met])).toEqual([
+      ['1.54 × (76.9 k/s vs 50.0 k/s)', false],
+      ['0.81 × (76.9 k/s vs 95.2 k/s)', false],
+      ['480 KB = 1.20 × (10,000 × 40.0 B = 400 KB)', true],
+    ]);
+    const without = fakeRows().filter((row) => row.workload !== 'W7');
+    expect(checkTargets(without, [], []).some((t) => t.target.startsWith('W7'))).toBe(false);
+  });
+
+  it('shows the cost per event, the W7 table and the targets, and keeps W7 out of the W5 latency table', () => {
+    expect(markdown).toContain(`| W7 | **${w7Dispenser}** | 100.0 k/s |`);
+    expect(markdown).toContain(`| W7 | _${w7Main}_ | 50.0 k/s |`);
+    expect(markdown).toContain('### W7 CPU-bound: latency and peak heap');
+    expect(markdown).toContain('The handler costs 20.0 µs per event on the main thread');
+    expect(markdown).toContain('capacity × event size = 10,000 × 40.0 B = 400 KB');
+    expect(markdown).toContain(`| **${w7Dispenser}** | 100.0 k/s | 2.00 | 110 ms | 125 ms | 480 KB | 1.20 | 470 480 500 |`);
+    expect(markdown).toContain(`| ${w7Piscina} | 95.2 k/s | 1.90 | 1050 ms | 2080 ms | 9.60 MB | 24.00 | 9600 9500 9700 |`);
+    expect(markdown).toContain(`| _${w7Main}_ | 50.0 k/s | 1.00 | 0.200 µs | 2.00 µs | 12.0 KB | 0.03 | 12 9 70 |`);
+    expect(markdown).toContain(`| W7 peak heap growth of dispenser ≤ 2 × capacity × event size | 480 KB = 1.20 × (10,000 × 40.0 B = 400 KB) | yes |`);
+    const w5Latency = markdown.slice(markdown.indexOf('### W5 hand-off latency'), markdown.indexOf('### Like for like'));
+    expect(w5Latency).not.toContain('W7');
+    expect(w5Latency).not.toContain(w7Piscina);
   });
 });

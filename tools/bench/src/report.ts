@@ -13,6 +13,9 @@ export interface RunInfo {
   /** W6's timed rounds and heap runs, when W6 ran. */
   readonly fanOutRounds?: { warmup: number; runs: number };
   readonly fanOutHeapRounds?: { warmup: number; runs: number };
+  /** W7's timed rounds and heap runs, when W7 ran. */
+  readonly cpuRounds?: { warmup: number; runs: number };
+  readonly cpuHeapRounds?: { warmup: number; runs: number };
 }
 
 /** One row of the throughput table. */
@@ -89,6 +92,39 @@ export interface BroadcastRow {
  */
 export const fanOutHeapBudget = { slotBytes: 8, perSubscriberBytes: 200, times: 2 } as const;
 
+/** One W7 contender: the latency of its sampled events, and its peak heap growth against the capacity. */
+export interface CpuRow {
+  readonly name: string;
+  readonly role: Role;
+  /**
+   * Medians over the timed runs of each run's p50 and p99 latency, in milliseconds: from the
+   * hand-over of an event's batch (`write` called, `run` called, or the inline call) to the
+   * start of the handler call that held it.
+   */
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /**
+   * Median peak heap growth in bytes: the highest reading (after full GCs) during an untimed
+   * run, less the reading taken once its threads had started, before the producer began.
+   */
+  readonly peakHeap: number;
+  readonly heapRuns: number[];
+  readonly capacity: number;
+  /** Heap one fresh event takes, with the pointer that holds it: the unit probe's growth over `capacity`. */
+  readonly eventBytes: number;
+  /** `capacity × eventBytes`: the events a full buffer holds. */
+  readonly capacityBytes: number;
+  /** `peakHeap / capacityBytes`. */
+  readonly ratioToCapacity: number;
+}
+
+/**
+ * W7's targets: dispenser at least `timesMainThread` × the main thread, and its peak heap growth
+ * at most `heapTimes` × what `capacity` events take (a full buffer; the rest of the margin is
+ * for its ring's power-of-two slots, the write waiting for room, the batches on the workers).
+ */
+export const cpuTargets = { timesMainThread: 1.6, heapTimes: 2 } as const;
+
 /** A target of the issue, checked against this run. */
 export interface TargetCheck {
   readonly target: string;
@@ -104,6 +140,8 @@ export interface Results {
   readonly memory: MemoryRow[];
   /** W6's heap and stalled-subscriber rows (empty when W6 did not run). */
   readonly broadcast: BroadcastRow[];
+  /** W7's latency and peak heap rows (empty when W7 did not run). */
+  readonly cpu: CpuRow[];
   readonly targets: TargetCheck[];
 }
 
@@ -211,6 +249,30 @@ export function broadcastRows(sizes: FanOutSizes, timings: readonly Timing[], sa
   });
 }
 
+/**
+ * W7's rows: each contender's latency percentiles (from its timing's extras) and peak heap growth
+ * (from its heap samples), against `capacity` events of the size the `unit` sample measured.
+ */
+export function cpuRows(capacity: number, timings: readonly Timing[], samples: readonly GrowthSample[], unit: GrowthSample): CpuRow[] {
+  const eventBytes = unit.median / capacity;
+  const capacityBytes = capacity * eventBytes;
+  return samples.map((sample) => {
+    const timing = timings.find((t) => t.name === sample.name);
+    return {
+      name: sample.name,
+      role: sample.role,
+      p50Ms: timing?.extras['p50Ms'] ?? Number.NaN,
+      p99Ms: timing?.extras['p99Ms'] ?? Number.NaN,
+      peakHeap: sample.median,
+      heapRuns: sample.runs,
+      capacity,
+      eventBytes,
+      capacityBytes,
+      ratioToCapacity: sample.median / capacityBytes,
+    };
+  });
+}
+
 function rowOf(rows: readonly ThroughputRow[], workload: string, name: string): ThroughputRow | undefined {
   return rows.find((row) => row.workload === workload && row.name.startsWith(name));
 }
@@ -233,6 +295,7 @@ export function checkTargets(
   many: readonly ManyRow[],
   memory: readonly MemoryRow[],
   broadcast: readonly BroadcastRow[] = [],
+  cpu: readonly CpuRow[] = [],
 ): TargetCheck[] {
   const checks: TargetCheck[] = [];
   const w1 = rowOf(throughput, 'W1', 'dispenser LimitedQueue');
@@ -307,6 +370,43 @@ export function checkTargets(
   if (m1) checks.push({ target: 'M1 ≤ 12 bytes per buffered event', figure: `${m1.bytesPerEvent.toFixed(2)} B`, met: m1.bytesPerEvent <= 12 });
 
   checks.push(...fanOutTargets(throughput, broadcast));
+  checks.push(...cpuTargetChecks(throughput, cpu));
+  return checks;
+}
+
+/** W7's targets: dispenser ahead of the main thread by the factor, ahead of each peer, peak heap within budget. */
+function cpuTargetChecks(throughput: readonly ThroughputRow[], cpu: readonly CpuRow[]): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const w7 = throughput.find((row) => row.workload === 'W7' && row.role === 'dispenser');
+  const mainThread = throughput.find((row) => row.workload === 'W7' && row.role === 'reference');
+  if (w7 && mainThread) {
+    const ratio = w7.eventsPerSecond / mainThread.eventsPerSecond;
+    checks.push({
+      target: `W7 ${w7.name} ≥ ${cpuTargets.timesMainThread} × ${mainThread.name}`,
+      figure: `${ratio.toFixed(2)} × (${formatRate(w7.eventsPerSecond)} vs ${formatRate(mainThread.eventsPerSecond)})`,
+      met: ratio >= cpuTargets.timesMainThread,
+    });
+  }
+  if (w7) {
+    for (const peer of throughput.filter((row) => row.workload === 'W7' && row.role === 'peer')) {
+      const ratio = w7.eventsPerSecond / peer.eventsPerSecond;
+      checks.push({
+        target: `W7 ${w7.name} ahead of ${peer.name}`,
+        figure: `${ratio.toFixed(2)} × (${formatRate(w7.eventsPerSecond)} vs ${formatRate(peer.eventsPerSecond)})`,
+        met: ratio > 1,
+      });
+    }
+  }
+  const heap = cpu.find((row) => row.role === 'dispenser');
+  if (heap) {
+    checks.push({
+      target: `W7 peak heap growth of dispenser ≤ ${cpuTargets.heapTimes} × capacity × event size`,
+      figure:
+        `${formatBytes(heap.peakHeap)} = ${heap.ratioToCapacity.toFixed(2)} × ` +
+        `(${formatCount(heap.capacity)} × ${heap.eventBytes.toFixed(1)} B = ${formatBytes(heap.capacityBytes)})`,
+      met: heap.ratioToCapacity <= cpuTargets.heapTimes,
+    });
+  }
   return checks;
 }
 
@@ -399,6 +499,8 @@ export function markdownReport(results: Results): string {
       `(W4 and M1: ${info.heavyRounds.runs} after ${info.heavyRounds.warmup}` +
       (info.fanOutRounds ? `; W6: ${info.fanOutRounds.runs} after ${info.fanOutRounds.warmup}` : '') +
       (info.fanOutHeapRounds ? `, then ${info.fanOutHeapRounds.runs} heap runs` : '') +
+      (info.cpuRounds ? `; W7: ${info.cpuRounds.runs} after ${info.cpuRounds.warmup}` : '') +
+      (info.cpuHeapRounds ? `, then ${info.cpuHeapRounds.runs} heap runs` : '') +
       '); contenders interleaved, order rotated each round.',
   );
   parts.push('### Throughput');
@@ -436,7 +538,7 @@ export function markdownReport(results: Results): string {
       ),
     );
   }
-  const latency = results.throughput.filter((row) => row.extras['p50Ms'] !== undefined);
+  const latency = results.throughput.filter((row) => row.workload === 'W5' && row.extras['p50Ms'] !== undefined);
   if (latency.length > 0) {
     parts.push('### W5 hand-off latency (append to handler call)');
     parts.push(
@@ -533,11 +635,44 @@ export function markdownReport(results: Results): string {
       ),
     );
   }
+  if (results.cpu.length > 0) parts.push(...cpuSection(results));
   if (results.targets.length > 0) {
     parts.push('### Targets');
     parts.push(table(['target', 'this run', 'met'], results.targets.map((t) => [t.target, t.figure, t.met ? 'yes' : '**no**'])));
   }
   return `${parts.join('\n\n')}\n`;
+}
+
+/** W7's section: the cost of an event, then each contender's rate, latency and peak heap growth. */
+function cpuSection(results: Results): string[] {
+  const first = results.cpu[0] as CpuRow;
+  const rateOf = (name: string): number | undefined => rowNamed(results.throughput, 'W7', name)?.eventsPerSecond;
+  const mainThread = results.throughput.find((row) => row.workload === 'W7' && row.role === 'reference');
+  const perEvent = mainThread ? ` The handler costs ${(1e6 / mainThread.eventsPerSecond).toPrecision(3)} µs per event on the main thread (1 / its events/s).` : '';
+  return [
+    '### W7 CPU-bound: latency and peak heap',
+    `W7's events/s are in the throughput table above.${perEvent} Latency: from the hand-over of a sampled event's batch ` +
+      '(`write` called, `run` called, or the inline call) to the start of the handler call that held it, on one clock across threads. ' +
+      'Peak heap growth: the highest reading (after full GCs) during an untimed run, less the reading once its threads had started; ' +
+      `capacity × event size = ${formatCount(first.capacity)} × ${first.eventBytes.toFixed(1)} B = ${formatBytes(first.capacityBytes)} ` +
+      `(the heap ${formatCount(first.capacity)} fresh events in an array take).`,
+    table(
+      ['contender', 'events/s', '× main thread', 'p50', 'p99', 'peak heap growth', '× capacity × event', 'runs (KB)'],
+      results.cpu.map((row) => {
+        const rate = rateOf(row.name);
+        return [
+          contenderCell(row),
+          rate === undefined ? '—' : formatRate(rate),
+          rate === undefined || mainThread === undefined ? '—' : (rate / mainThread.eventsPerSecond).toFixed(2),
+          formatMs(row.p50Ms),
+          formatMs(row.p99Ms),
+          formatBytes(row.peakHeap),
+          row.ratioToCapacity.toFixed(2),
+          row.heapRuns.map((bytes) => (bytes / 1e3).toFixed(0)).join(' '),
+        ];
+      }),
+    ),
+  ];
 }
 
 const startMarker = '<!-- results:start -->';

@@ -1,7 +1,7 @@
 import { ManualClock } from '@dispenser/testing-utils';
 import { describe, expect, it } from 'vitest';
 import type { Snapshot, Summary } from './demo';
-import { checkBooks, runDemo, workerSpecs } from './demo';
+import { checkBooks, checkPool, runDemo, workerSpecs } from './demo';
 import type { DemoOptions, StrategyName } from './options';
 import { defaults, strategyNames } from './options';
 
@@ -73,6 +73,62 @@ describe('runDemo', () => {
   });
 });
 
+describe('runDemo with --workers', () => {
+  it('serves the events with worker threads, replaces a thread a poison event took down, and closes the pool cleanly', async () => {
+    const controller = new AbortController();
+    const snapshots: Snapshot[] = [];
+    // Real threads on the real clock: the run stops itself once a replacement thread has finished
+    // events (or after 20 s, which the assertions below would catch).
+    const summary = await runDemo(
+      { ...defaults, batch: false, help: false, workers: 2, duration: 20, capacity: 2_000 },
+      {
+        every: 50,
+        signal: controller.signal,
+        poisonEvery: 400,
+        onSnapshot: (s) => {
+          snapshots.push(s);
+          if (s.workers.some((w) => !['worker-1', 'worker-2'].includes(w.name) && w.processed > 0)) controller.abort();
+        },
+      },
+    );
+    const { last, metrics } = summary;
+    const pool = last.pool as NonNullable<Snapshot['pool']>;
+
+    expect(summary.balanced).toBe(true);
+    expect(summary.poolBalanced).toBe(true);
+    // The books: every appended event was delivered, dropped or is still buffered; none failed.
+    const delivered = last.workers.reduce((sum, w) => sum + w.delivered, 0);
+    expect(last.appended).toBe(delivered + last.dropped + last.buffered);
+    expect(metrics).toEqual({ appended: last.appended, dropped: last.dropped, delivered, failed: 0 });
+
+    // The pool closed: no thread up or busy, and its counts are the workers' own.
+    expect(pool.stats.workers).toBe(0);
+    expect(pool.stats.busy).toBe(0);
+    expect(pool.stats.restarts).toBeGreaterThanOrEqual(1);
+    expect(pool.metrics.sent).toBe(pool.metrics.processed + pool.metrics.failed);
+    expect(pool.metrics.processed).toBe(delivered);
+    expect(pool.metrics.uncloneable).toBe(0);
+    expect(pool.gaveUp).toBe(false);
+    expect(pool.poisoned).toBeGreaterThanOrEqual(1);
+
+    // Each thread that went down threw on a poison event; what it held went back to the buffer.
+    const names = last.workers.map((w) => w.name);
+    expect(names.slice(0, 2)).toEqual(['worker-1', 'worker-2']);
+    for (const name of names) expect(name).toMatch(/^worker-\d+$/);
+    const threw = last.workers.filter((w) => w.state === 'threw');
+    expect(threw.length).toBe(pool.downs);
+    expect(pool.downs).toBeGreaterThanOrEqual(pool.stats.restarts);
+    expect(last.workers.filter((w) => w.state !== 'threw').every((w) => w.state === 'closed')).toBe(true);
+    expect(threw.every((w) => (w.failed ?? 0) > 0)).toBe(true);
+    expect(threw.reduce((sum, w) => sum + (w.failed ?? 0), 0)).toBe(pool.metrics.failed);
+    expect(pool.lastError).toMatch(/^worker \d+ went down: its handler failed: event \d+ is poison \(it fails once\)$/);
+    for (const w of last.workers) expect(w.delivered).toBe(w.processed);
+
+    // While it ran, snapshots showed the threads up and the pool's figures.
+    expect(snapshots.some((s) => s.pool?.stats.workers === 2 && s.workers.filter((w) => w.state === 'up').length === 2)).toBe(true);
+  }, 40_000);
+});
+
 describe('checkBooks', () => {
   const workers = [
     { name: 'a', speed: 1, delivered: 6, processed: 6, rate: 0 },
@@ -92,5 +148,33 @@ describe('checkBooks', () => {
       ['a', true],
       ['b', false],
     ]);
+  });
+});
+
+describe('checkPool', () => {
+  const pool = {
+    size: 2,
+    stats: { workers: 0, busy: 0, restarts: 1 },
+    metrics: { sent: 110, processed: 100, failed: 10, uncloneable: 0 },
+    poisonEvery: 2_000,
+    poisoned: 1,
+    downs: 1,
+    lastError: undefined,
+    gaveUp: false,
+  };
+  const threads = [
+    { name: 'worker-1', speed: 1, delivered: 60, processed: 60, rate: 0, failed: 0, state: 'closed' },
+    { name: 'worker-2', speed: 1, delivered: 40, processed: 40, rate: 0, failed: 10, state: 'threw' },
+  ];
+
+  it('accepts a closed pool whose counts are the sums of its workers\'', () => {
+    expect(checkPool(pool, threads)).toBe(true);
+  });
+
+  it('refuses a thread still up, a count that does not add up, or a worker still holding events', () => {
+    expect(checkPool({ ...pool, stats: { workers: 1, busy: 0, restarts: 1 } }, threads)).toBe(false);
+    expect(checkPool({ ...pool, metrics: { ...pool.metrics, sent: 111 } }, threads)).toBe(false);
+    expect(checkPool(pool, [{ ...threads[0]!, failed: 1 }, threads[1]!])).toBe(false);
+    expect(checkPool(pool, [{ ...threads[0]!, delivered: 61 }, threads[1]!])).toBe(false);
   });
 });

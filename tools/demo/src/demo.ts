@@ -1,4 +1,4 @@
-// The demo itself: a bursty producer, a server and 4 workers of different speeds, with its own books.
+// The demo itself: a bursty producer, a server and its subscribers (4 simulated, or N worker threads), with its own books.
 import { DispatchingBuffer, EventBuffer, systemClock } from '@dispenser/core';
 import type { Clock, DemandBuffer, DropStrategy, Subscriber } from '@dispenser/core';
 import { BatchingBufferServer, BufferServer } from '@dispenser/servers';
@@ -6,80 +6,20 @@ import { BroadcastDispatcher, createEven, createGreedy, DemandDispatcher, Partit
 import { createSeededRandom } from '@dispenser/testing-utils';
 import { BurstyLoad } from './bursty-load';
 import type { LoadPhase } from './bursty-load';
+import type { Crew, DemoEvent, WorkerFigures } from './crew';
 import type { DemoOptions } from './options';
+import { SimulatedCrew, workerSpecs, type SimulatedWorker } from './simulated-crew';
+import { ThreadCrew, type PoolFigures } from './thread-crew';
 
-/** What the producer appends: a number, in order. */
-export interface DemoEvent {
-  readonly id: number;
-}
-
-/** A worker of the demo: its name and how many events it handles per second. */
-export interface WorkerSpec {
-  readonly name: string;
-  readonly speed: number;
-}
-
-/** The four workers: each 2 to 4 times slower than the one before. */
-export const workerSpecs: readonly WorkerSpec[] = [
-  { name: 'fast', speed: 4_000 },
-  { name: 'steady', speed: 2_000 },
-  { name: 'slow', speed: 1_000 },
-  { name: 'sluggish', speed: 250 },
-];
+export type { DemoEvent, WorkerFigures } from './crew';
+export { workerSpecs } from './simulated-crew';
+export type { WorkerSpec } from './simulated-crew';
+export type { PoolFigures } from './thread-crew';
 
 /** Milliseconds between two steps of the simulation. */
 const TICK_MS = 10;
-/** A worker holds at most this many milliseconds of work (received but not yet handled). */
-const WINDOW_MS = 100;
 /** Batch size and delay of `--batch`. */
 export const batching = { batchSize: 50, maxDelay: 25 } as const;
-
-/**
- * A subscriber that works at a fixed speed and asks for more as it finishes: its outstanding
- * demand plus the events it holds always make its window.
- */
-class Worker implements Subscriber<DemoEvent> {
-  /** Events handed to this worker. */
-  delivered = 0;
-  /** Events it has finished. */
-  processed = 0;
-  /** Events handed to it and not finished yet. */
-  holding = 0;
-  #budget = 0;
-
-  constructor(
-    readonly index: number,
-    readonly name: string,
-    readonly speed: number,
-    readonly window: number,
-  ) {}
-
-  handleAssignedEvents(events: DemoEvent[]): void {
-    this.delivered += events.length;
-    this.holding += events.length;
-  }
-
-  /** Works for `elapsed` ms; returns how many events it finished. */
-  work(elapsed: number): number {
-    this.#budget = Math.min(this.#budget + (this.speed * elapsed) / 1000, this.window);
-    const done = Math.min(this.holding, Math.floor(this.#budget));
-    this.#budget -= done;
-    this.holding -= done;
-    this.processed += done;
-    return done;
-  }
-}
-
-/** Per-worker figures of a snapshot or the summary. */
-export interface WorkerFigures {
-  readonly name: string;
-  /** Events per second it can handle. */
-  readonly speed: number;
-  readonly delivered: number;
-  readonly processed: number;
-  /** Events delivered to it per second over the last second. */
-  readonly rate: number;
-}
 
 /** What the live view shows. */
 export interface Snapshot {
@@ -98,7 +38,10 @@ export interface Snapshot {
   readonly demand: number;
   readonly appended: number;
   readonly dropped: number;
+  /** The subscribers; with `--workers`, every thread that ever served, replacements included. */
   readonly workers: readonly WorkerFigures[];
+  /** The `WorkerPool` with `--workers`; absent otherwise. */
+  readonly pool?: PoolFigures;
 }
 
 /** One line of the books: `appended = delivered + dropped + buffered`, for everyone or one worker. */
@@ -118,7 +61,13 @@ export interface Summary {
   /** What the server counted (`metrics()`), next to the demo's own counts. */
   readonly metrics: { appended: number; dropped: number; delivered: number; failed: number };
   readonly books: readonly BooksLine[];
-  /** Whether every line of the books balances and the server's counters agree. */
+  /**
+   * With `--workers`: whether the pool closed cleanly (no thread up or busy) and its counts agree
+   * with each worker's (`sent = processed + failed`, processed and failed summed over the workers,
+   * nothing left held). Absent otherwise.
+   */
+  readonly poolBalanced?: boolean;
+  /** Whether every line of the books balances and the server's counters (and the pool's) agree. */
   readonly balanced: boolean;
 }
 
@@ -134,6 +83,12 @@ export interface RunHooks {
    * @default systemClock
    */
   readonly clock?: Clock;
+  /**
+   * With `--workers`: milliseconds between poison events (each takes its thread down once), on
+   * average; the first comes after half of it.
+   * @default 2000
+   */
+  readonly poisonEvery?: number;
 }
 
 type AnyServer = BufferServer<DemoEvent> | BatchingBufferServer<DemoEvent>;
@@ -172,9 +127,21 @@ function bufferFor(options: DemoOptions, random: () => number, maxDemand: number
           }),
         capacity,
         dropStrategy,
-        subscribeOptions: (subscriber) => ({ partition: (subscriber as Worker).index }),
+        subscribeOptions: (subscriber) => ({ partition: (subscriber as SimulatedWorker).index }),
       });
   }
+}
+
+/**
+ * The server of the run. With worker threads it takes back the batches of a thread that went down
+ * (`redeliver: true`) and reports every drop to `onDrop`, redelivered events that no longer fit
+ * included (`append` only returns its own).
+ */
+function serverFor(options: DemoOptions, buffer: DemandBuffer<DemoEvent, Subscriber<DemoEvent>>, clock: Clock, onDrop: ((events: DemoEvent[]) => void) | undefined): AnyServer {
+  const threads = onDrop === undefined ? {} : { redeliver: true, onDrop };
+  return options.batch
+    ? new BatchingBufferServer<DemoEvent>({ buffer, ...batching, clock, ...threads })
+    : new BufferServer<DemoEvent>({ buffer, ...threads });
 }
 
 function sleep(clock: Clock, ms: number): Promise<void> {
@@ -183,34 +150,51 @@ function sleep(clock: Clock, ms: number): Promise<void> {
 
 /**
  * Runs the demo for `options.duration` seconds (or until `hooks.signal` aborts), reporting a
- * snapshot every `hooks.every` ms, and returns the summary with the books checked.
+ * snapshot every `hooks.every` ms, and returns the summary with the books checked. With
+ * `options.workers`, the subscribers are that many worker threads of a `WorkerPool`: the run
+ * waits for them to load first, and closes the pool (they finish what they hold) before its
+ * final snapshot.
  */
 export async function runDemo(options: DemoOptions, hooks: RunHooks): Promise<Summary> {
   const clock = hooks.clock ?? systemClock;
   // The strategies' random choices come from their own stream, apart from the load's (mod 2^32:
   // the generator only uses the low 32 bits, and the sum may leave the safe range).
   const random = createSeededRandom((options.seed + 0x2545f491) % 2 ** 32);
-  const workers = workerSpecs.map((spec, index) => new Worker(index, spec.name, spec.speed, Math.max(10, (spec.speed * WINDOW_MS) / 1000)));
-  const buffer = bufferFor(options, random, Math.max(...workers.map((w) => w.window)));
-  const server: AnyServer = options.batch
-    ? new BatchingBufferServer<DemoEvent>({ buffer, ...batching, clock })
-    : new BufferServer<DemoEvent>({ buffer });
-  const throughput = workers.reduce((sum, w) => sum + w.speed, 0);
-  const load = new BurstyLoad({ throughput, seed: options.seed });
+  const threads =
+    options.workers === undefined
+      ? undefined
+      : new ThreadCrew({
+          size: options.workers,
+          seed: options.seed,
+          clock,
+          ...(hooks.poisonEvery === undefined ? {} : { poisonEvery: hooks.poisonEvery }),
+        });
+  const crew: Crew = threads ?? new SimulatedCrew();
+  const buffer = bufferFor(options, random, crew.maxDemand);
+  let dropped = 0;
+  // With threads every drop is counted as the buffer reports it; otherwise from what append returns.
+  const onDrop = threads === undefined ? undefined : (events: DemoEvent[]) => void (dropped += events.length);
+  const server = serverFor(options, buffer, clock, onDrop);
+  const load = new BurstyLoad({ throughput: crew.throughput, seed: options.seed });
   const duration = options.duration * 1000;
 
   let appended = 0;
-  let dropped = 0;
   let nextId = 0;
-  for (const worker of workers) server.ask(worker, worker.window);
+  try {
+    await crew.start(server, hooks.signal);
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
 
-  // Delivered counts a second ago, for the rates.
-  const history: Array<{ at: number; delivered: number[] }> = [];
+  // Each worker's count (delivered or processed, see crew.rateOf) a second ago, for the rates.
+  const history: Array<{ at: number; counts: Map<string, number> }> = [];
   const snapshot = (elapsed: number): Snapshot => {
-    const delivered = workers.map((w) => w.delivered);
-    history.push({ at: elapsed, delivered });
+    const figures = crew.figures();
+    const counts = new Map(figures.map((w) => [w.name, w[crew.rateOf]]));
+    history.push({ at: elapsed, counts });
     while (history.length > 1 && elapsed - (history[1] as { at: number }).at >= 1000) history.shift();
-    const past = history[0] as { at: number; delivered: number[] };
+    const past = history[0] as { at: number; counts: Map<string, number> };
     const span = Math.max(elapsed - past.at, 1) / 1000;
     const stats = server.stats();
     return {
@@ -225,13 +209,8 @@ export async function runDemo(options: DemoOptions, hooks: RunHooks): Promise<Su
       demand: stats.demand,
       appended,
       dropped,
-      workers: workers.map((w, i) => ({
-        name: w.name,
-        speed: w.speed,
-        delivered: w.delivered,
-        processed: w.processed,
-        rate: (w.delivered - (past.delivered[i] as number)) / span,
-      })),
+      workers: figures.map((w) => ({ ...w, rate: Math.max(0, (w[crew.rateOf] - (past.counts.get(w.name) ?? 0)) / span) })),
+      ...(threads === undefined ? {} : { pool: threads.pool() }),
     };
   };
 
@@ -244,16 +223,14 @@ export async function runDemo(options: DemoOptions, hooks: RunHooks): Promise<Su
     const elapsed = Math.min(now - start, duration);
     const step = now - last;
     last = now;
-    for (const worker of workers) {
-      const done = worker.work(step);
-      if (done > 0) server.ask(worker, done);
-    }
+    crew.work(step);
     const count = load.take(elapsed, step);
     if (count > 0) {
       const events = new Array<DemoEvent>(count);
-      for (let k = 0; k < count; k++) events[k] = { id: nextId++ };
+      for (let k = 0; k < count; k++) events[k] = crew.event(nextId++);
       appended += count;
-      dropped += server.append(events);
+      const lost = server.append(events);
+      if (threads === undefined) dropped += lost;
     }
     const finished = elapsed >= duration || hooks.signal?.aborted === true;
     if (finished) break;
@@ -263,18 +240,23 @@ export async function runDemo(options: DemoOptions, hooks: RunHooks): Promise<Su
     }
   }
 
-  // Delivery is synchronous, so the counts are consistent here; read them before closing.
-  const final = snapshot(Math.min(clock.now() - start, duration));
+  const ended = Math.min(clock.now() - start, duration);
+  // Delivery to the simulated workers is synchronous, so the counts are consistent here. Worker
+  // threads finish what they hold first (a thread that goes down meanwhile puts its batches back).
+  await crew.stop();
+  const final = snapshot(ended);
   hooks.onSnapshot(final);
   const metrics = server.metrics();
   const books = checkBooks(options, final);
   await server.close();
+  const poolBalanced = final.pool === undefined ? undefined : checkPool(final.pool, final.workers);
   const balanced =
     books.every((line) => line.balanced) &&
     metrics.appended === final.appended &&
     metrics.dropped === final.dropped &&
-    metrics.failed === 0;
-  return { last: final, metrics, books, balanced };
+    metrics.failed === 0 &&
+    poolBalanced !== false;
+  return { last: final, metrics, books, ...(poolBalanced === undefined ? {} : { poolBalanced }), balanced };
 }
 
 /**
@@ -293,4 +275,22 @@ export function checkBooks(options: Pick<DemoOptions, 'strategy'>, snapshot: Pic
   });
   if (options.strategy === 'broadcast') return snapshot.workers.map((w) => line(w.name, w.delivered));
   return [line(undefined, snapshot.workers.reduce((sum, w) => sum + w.delivered, 0))];
+}
+
+/**
+ * Whether a closed pool's figures are clean: no thread up or busy, `sent = processed + failed`,
+ * and its processed and failed counts the sums of the workers' (each of which holds nothing:
+ * delivered = processed).
+ */
+export function checkPool(pool: PoolFigures, workers: readonly WorkerFigures[]): boolean {
+  const { sent, processed, failed } = pool.metrics;
+  const sum = (pick: (w: WorkerFigures) => number): number => workers.reduce((total, w) => total + pick(w), 0);
+  return (
+    pool.stats.workers === 0 &&
+    pool.stats.busy === 0 &&
+    sent === processed + failed &&
+    processed === sum((w) => w.processed) &&
+    failed === sum((w) => w.failed ?? 0) &&
+    workers.every((w) => w.delivered === w.processed)
+  );
 }

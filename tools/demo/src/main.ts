@@ -2,6 +2,7 @@
 import { runDemo } from './demo';
 import { parseDemoArgs, usage, UsageError } from './options';
 import type { DemoOptions } from './options';
+import { ThreadStartError } from './thread-crew';
 import { colours, LiveScreen, plain, renderFrame, renderLine, renderSummary } from './view';
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -41,6 +42,11 @@ async function main(argv: readonly string[]): Promise<number> {
     if (tty) screen.end();
     stdout.write(`\n${renderSummary(summary, paint)}`);
     return summary.balanced ? 0 : 1;
+  } catch (error) {
+    if (!(error instanceof ThreadStartError)) throw error;
+    if (tty) screen.end();
+    process.stderr.write(`demo: ${error.message}\n`);
+    return 1;
   } finally {
     process.removeListener('SIGINT', interrupt);
     if (tty) screen.end();

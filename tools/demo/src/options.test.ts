@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaults, parseDemoArgs, UsageError } from './options';
+import { defaults, parseDemoArgs, usage, UsageError } from './options';
 
 describe('parseDemoArgs', () => {
   it('uses the defaults without flags', () => {
@@ -12,6 +12,14 @@ describe('parseDemoArgs', () => {
     ).toEqual({ strategy: 'partition', capacity: 250, drop: 'oldest', duration: 2.5, batch: true, seed: 0, help: false });
     expect(parseDemoArgs(['--strategy=broadcast']).strategy).toBe('broadcast');
     expect(parseDemoArgs(['-h']).help).toBe(true);
+  });
+
+  it('reads --workers, and leaves it out without the flag', () => {
+    expect(parseDemoArgs(['--workers', '2'])).toEqual({ ...defaults, batch: false, help: false, workers: 2 });
+    expect(parseDemoArgs(['--workers=1', '--strategy', 'demand', '--batch'])).toMatchObject({ workers: 1, strategy: 'demand', batch: true });
+    expect(parseDemoArgs(['--workers', '3', '--strategy', 'greedy']).workers).toBe(3);
+    expect('workers' in parseDemoArgs([])).toBe(false);
+    expect(usage).toMatch(/^ {2}--workers <n>\s+n worker threads of a WorkerPool as the subscribers, an integer >= 1$/m);
   });
 
   it.each([
@@ -28,6 +36,12 @@ describe('parseDemoArgs', () => {
     [['--duration', ''], "--duration must be a number of seconds > 0, received ''"],
     [['--seed=-1'], "--seed must be an integer >= 0, received '-1'"],
     [['--seed', 'x1'], "--seed must be an integer >= 0, received 'x1'"],
+    [['--workers', '0'], "--workers must be an integer >= 1, received '0'"],
+    [['--workers', '2.5'], "--workers must be an integer >= 1, received '2.5'"],
+    [['--workers', 'two'], "--workers must be an integer >= 1, received 'two'"],
+    [['--workers'], "Option '--workers <value>' argument missing"],
+    [['--workers', '2', '--strategy', 'broadcast'], "--strategy with --workers must be one of even, greedy, demand, received 'broadcast'"],
+    [['--strategy', 'partition', '--workers', '2'], "--strategy with --workers must be one of even, greedy, demand, received 'partition'"],
   ])('rejects %j', (argv, message) => {
     expect(() => parseDemoArgs(argv)).toThrow(UsageError);
     expect(() => parseDemoArgs(argv)).toThrow(message);

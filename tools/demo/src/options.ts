@@ -20,9 +20,17 @@ export interface DemoOptions {
   readonly batch: boolean;
   /** Seed of every random choice (load and strategies), so a run can be replayed. */
   readonly seed: number;
+  /**
+   * Worker threads of a `WorkerPool` as the subscribers, instead of the 4 simulated ones; absent
+   * without `--workers`.
+   */
+  readonly workers?: number;
   /** Print the usage and stop. */
   readonly help: boolean;
 }
+
+/** The strategies `--workers` works with: a broadcast cannot redeliver, a partition needs one subscriber per partition. */
+export const workerStrategies: readonly StrategyName[] = ['even', 'greedy', 'demand'];
 
 /** Flag values used when a flag is not given. */
 export const defaults = { strategy: 'even', capacity: 5_000, drop: 'newest', duration: 10, seed: 1 } as const;
@@ -30,7 +38,8 @@ export const defaults = { strategy: 'even', capacity: 5_000, drop: 'newest', dur
 /** The usage text printed for `--help` and after a bad flag. */
 export const usage = `Usage: npm run demo -- [options]
 
-A BufferServer under a bursty producer, with 4 subscribers of different speeds.
+A BufferServer under a bursty producer, with 4 subscribers of different speeds
+(or N worker threads with --workers).
 
 Options:
   --strategy <name>   even | greedy | demand | broadcast | partition   (default: ${defaults.strategy})
@@ -39,6 +48,8 @@ Options:
   --duration <s>      seconds to run, > 0                                (default: ${defaults.duration})
   --batch             use a BatchingBufferServer instead of a BufferServer
   --seed <n>          seed of the load and the strategies, an integer >= 0 (default: ${defaults.seed})
+  --workers <n>       n worker threads of a WorkerPool as the subscribers, an integer >= 1
+                      (with --strategy even, greedy or demand)
   -h, --help          print this help
 `;
 
@@ -79,6 +90,7 @@ export function parseDemoArgs(argv: readonly string[]): DemoOptions {
         duration: { type: 'string' },
         batch: { type: 'boolean' },
         seed: { type: 'string' },
+        workers: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -92,13 +104,17 @@ export function parseDemoArgs(argv: readonly string[]): DemoOptions {
   if (durationText.trim() === '' || !Number.isFinite(duration) || duration <= 0) {
     throw new UsageError(`--duration must be a number of seconds > 0, received '${durationText}'`);
   }
+  const strategy = oneOf('strategy', values.strategy ?? defaults.strategy, strategyNames);
+  const workers = values.workers === undefined ? undefined : integer('workers', values.workers, 1);
+  if (workers !== undefined) oneOf('strategy with --workers', strategy, workerStrategies);
   return {
-    strategy: oneOf('strategy', values.strategy ?? defaults.strategy, strategyNames),
+    strategy,
     capacity: values.capacity === undefined ? defaults.capacity : integer('capacity', values.capacity, 1),
     drop: oneOf('drop', values.drop ?? defaults.drop, ['newest', 'oldest'] as const),
     duration,
     batch: values.batch ?? false,
     seed: values.seed === undefined ? defaults.seed : integer('seed', values.seed, 0),
+    ...(workers === undefined ? {} : { workers }),
     help: values.help ?? false,
   };
 }

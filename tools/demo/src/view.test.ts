@@ -91,6 +91,69 @@ describe('renderSummary', () => {
   });
 });
 
+/** A snapshot of `--workers 2` after a restart: worker-2 went down, worker-3 replaced it. */
+const poolSnapshot: Snapshot = {
+  ...snapshot,
+  options: { ...snapshot.options, workers: 2 },
+  workers: [
+    { name: 'worker-1', speed: 2_500, delivered: 6_000, processed: 5_800, rate: 2_400, failed: 0, state: 'up' },
+    { name: 'worker-2', speed: 2_500, delivered: 3_000, processed: 3_000, rate: 0, failed: 250, state: 'threw' },
+    { name: 'worker-3', speed: 2_500, delivered: 1_000, processed: 900, rate: 2_300, failed: 0, state: 'up' },
+  ],
+  pool: {
+    size: 2,
+    stats: { workers: 2, busy: 2, restarts: 1 },
+    metrics: { sent: 10_250, processed: 9_700, failed: 250, uncloneable: 0 },
+    poisonEvery: 2_000,
+    poisoned: 2,
+    downs: 1,
+    lastError: 'worker 2 went down: its handler failed: event 3120 is poison (it fails once)',
+    gaveUp: false,
+  },
+};
+
+describe('with --workers', () => {
+  it('shows each thread up, those down in one row, and the pool', () => {
+    const lines = renderFrame(poolSnapshot, plain);
+    expect(lines[1]).toBe('strategy even · BufferServer · capacity 5,000 · drop-newest · seed 1 · 2 worker threads');
+    const text = lines.join('\n');
+    expect(text).toMatch(/^worker\s+state\s+delivered\s+processed\s+rate$/m);
+    expect(text).toMatch(/^worker-1\s+up\s+6,000\s+5,800\s+2,400\/s$/m);
+    expect(text).toMatch(/^worker-3\s+up\s+1,000\s+900\s+2,300\/s$/m);
+    expect(text).toMatch(/^1 down\s+threw\s+3,000\s+3,000\s*$/m);
+    expect(text).not.toMatch(/^worker-2/m);
+    expect(text).toContain('pool     2/2 threads up, 2 busy · ~2,500/s each · restarts 1 · redelivered 250');
+    expect(text).toContain('poison   an event every ~2 s (2 so far) takes its thread down once');
+    expect(text).toContain('last     worker 2 went down: its handler failed: event 3120 is poison (it fails once)');
+    expect(text).not.toContain('stopped replacing');
+    expect(renderFrame({ ...poolSnapshot, pool: { ...poolSnapshot.pool!, gaveUp: true } }, plain).join('\n')).toContain(
+      'the pool stopped replacing threads (RestartLimitError)',
+    );
+  });
+
+  it('prints the threads and the restarts on the plain line', () => {
+    expect(renderLine(poolSnapshot)).toBe(
+      't=2.5s mode=overloaded producer=burst buffered=2500/5000 demand=0 delivered: worker-1=6000 worker-2=3000 worker-3=1000 restarts=1 dropped=7500 appended=20000',
+    );
+  });
+
+  it('lists every thread in the summary with how it ended, and the pool\'s books', () => {
+    const closed: Snapshot = {
+      ...poolSnapshot,
+      workers: poolSnapshot.workers.map((w) => ({ ...w, processed: w.delivered, state: w.state === 'up' ? 'closed' : (w.state as string) })),
+      pool: { ...poolSnapshot.pool!, stats: { workers: 0, busy: 0, restarts: 1 }, metrics: { sent: 10_250, processed: 10_000, failed: 250, uncloneable: 0 } },
+    };
+    const text = renderSummary({ ...summaryOf(closed), poolBalanced: true }, plain);
+    expect(text).toMatch(/^worker\s+delivered\s+processed\s+redelivered\s+avg rate\s+share\s+end$/m);
+    expect(text).toMatch(/^worker-1\s+6,000\s+6,000\s+0\s+2,400\/s\s+60\.0%\s+closed$/m);
+    expect(text).toMatch(/^worker-2\s+3,000\s+3,000\s+250\s+1,200\/s\s+30\.0%\s+threw$/m);
+    expect(text).toMatch(/^worker-3\s+1,000\s+1,000\s+0\s+400\/s\s+10\.0%\s+closed$/m);
+    expect(text).toContain('pool        metrics() sent 10,250 = processed 10,000 + failed 250 (redelivered)');
+    expect(text).toContain('restarts 1 · 1 went down · 0 threads up, 0 busy after close() ✓ closed cleanly');
+    expect(renderSummary({ ...summaryOf(closed), poolBalanced: false }, plain)).toContain('✗ NOT closed cleanly');
+  });
+});
+
 describe('fit', () => {
   it('cuts to the visible width and keeps colour escapes whole', () => {
     expect(fit('abcdef', 4)).toBe('abcd');

@@ -1,5 +1,5 @@
 // What the demo prints: the live frame (TTY), the plain progress line, and the summary table.
-import type { Snapshot, Summary } from './demo';
+import type { PoolFigures, Snapshot, Summary, WorkerFigures } from './demo';
 
 const ESC = '\u001b[';
 
@@ -56,7 +56,48 @@ function settings(snapshot: Snapshot): string {
     `capacity ${count(options.capacity)}`,
     `drop-${options.drop}`,
     `seed ${options.seed}`,
+    ...(options.workers === undefined ? [] : [`${options.workers} worker thread${options.workers === 1 ? '' : 's'}`]),
   ].join(' · ');
+}
+
+/** The subscribers' rows of the live view: one per simulated subscriber, or per worker thread up and one for those down. */
+function subscriberRows(snapshot: Snapshot, paint: Paint): string[] {
+  if (snapshot.pool === undefined) {
+    const rows = [paint.dim(`${padEnd('subscriber', 12)}${padStart('speed', 10)}${padStart('delivered', 12)}${padStart('rate', 10)}`)];
+    for (const worker of snapshot.workers) {
+      rows.push(
+        `${padEnd(worker.name, 12)}${padStart(`${count(worker.speed)}/s`, 10)}${padStart(count(worker.delivered), 12)}${padStart(`${count(worker.rate)}/s`, 10)}`,
+      );
+    }
+    return rows;
+  }
+  const row = (name: string, state: string, delivered: string, processed: string, rate: string): string =>
+    `${padEnd(name, 12)}${padEnd(state, 7)}${padStart(delivered, 12)}${padStart(processed, 12)}${padStart(rate, 10)}`;
+  const rows = [paint.dim(row('worker', 'state', 'delivered', 'processed', 'rate'))];
+  const serving = (w: WorkerFigures): boolean => w.state === 'up' || w.state === 'closed';
+  const down = snapshot.workers.filter((w) => !serving(w));
+  for (const w of snapshot.workers) {
+    if (serving(w)) rows.push(row(w.name, w.state ?? 'up', count(w.delivered), count(w.processed), `${count(w.rate)}/s`));
+  }
+  if (down.length > 0) {
+    const reasons = [...new Set(down.map((w) => w.state))].join(', ');
+    const sum = (pick: (w: WorkerFigures) => number): string => count(down.reduce((total, w) => total + pick(w), 0));
+    rows.push(paint.dim(row(`${down.length} down`, reasons, sum((w) => w.delivered), sum((w) => w.processed), '')));
+  }
+  return rows;
+}
+
+/** The pool's lines of the live view: threads up and busy, restarts, redelivered events, poison, the last error. */
+function poolLines(pool: PoolFigures, speed: number, paint: Paint): string[] {
+  const { stats, metrics } = pool;
+  const restarts = stats.restarts > 0 ? paint.yellow(`restarts ${count(stats.restarts)}`) : 'restarts 0';
+  const lines = [
+    `pool     ${stats.workers}/${pool.size} threads up, ${stats.busy} busy · ~${count(speed)}/s each · ${restarts} · redelivered ${count(metrics.failed)}`,
+    paint.dim(`poison   an event every ~${seconds(pool.poisonEvery)} s (${count(pool.poisoned)} so far) takes its thread down once`),
+  ];
+  if (pool.gaveUp) lines.push(paint.red('the pool stopped replacing threads (RestartLimitError)'));
+  if (pool.lastError !== undefined) lines.push(paint.dim(`last     ${pool.lastError}`));
+  return lines;
 }
 
 /** The lines of the live view, redrawn about 10 times a second on a TTY. */
@@ -73,13 +114,9 @@ export function renderFrame(snapshot: Snapshot, paint: Paint, width = 80): strin
     `buffered ${colourBar(bar(fill, barWidth))} ${count(snapshot.buffered)} / ${count(snapshot.capacity)}`,
     `demand   ${count(snapshot.demand)} outstanding`,
     '',
-    paint.dim(`${padEnd('subscriber', 12)}${padStart('speed', 10)}${padStart('delivered', 12)}${padStart('rate', 10)}`),
+    ...subscriberRows(snapshot, paint),
   ];
-  for (const worker of snapshot.workers) {
-    lines.push(
-      `${padEnd(worker.name, 12)}${padStart(`${count(worker.speed)}/s`, 10)}${padStart(count(worker.delivered), 12)}${padStart(`${count(worker.rate)}/s`, 10)}`,
-    );
-  }
+  if (snapshot.pool !== undefined) lines.push('', ...poolLines(snapshot.pool, snapshot.workers[0]?.speed ?? 0, paint));
   lines.push('', `appended ${count(snapshot.appended)}   dropped ${snapshot.dropped > 0 ? paint.red(count(snapshot.dropped)) : '0'}`);
   return lines;
 }
@@ -94,6 +131,7 @@ export function renderLine(snapshot: Snapshot): string {
     `buffered=${snapshot.buffered}/${snapshot.capacity}`,
     `demand=${snapshot.demand}`,
     `delivered: ${workers}`,
+    ...(snapshot.pool === undefined ? [] : [`restarts=${snapshot.pool.stats.restarts}`]),
     `dropped=${snapshot.dropped}`,
     `appended=${snapshot.appended}`,
   ].join(' ');
@@ -107,14 +145,9 @@ export function renderSummary(summary: Summary, paint: Paint): string {
   const out: string[] = [];
   out.push(paint.bold(`Summary after ${seconds.toFixed(1)} s · ${settings(last)}`));
   out.push('');
-  const header = `${padEnd('subscriber', 12)}${padStart('speed', 10)}${padStart('delivered', 12)}${padStart('processed', 12)}${padStart('avg rate', 11)}${padStart('share', 8)}`;
-  out.push(header, '-'.repeat(header.length));
-  for (const w of last.workers) {
-    const share = totalDelivered === 0 ? 0 : (100 * w.delivered) / totalDelivered;
-    out.push(
-      `${padEnd(w.name, 12)}${padStart(`${count(w.speed)}/s`, 10)}${padStart(count(w.delivered), 12)}${padStart(count(w.processed), 12)}${padStart(`${count(w.delivered / seconds)}/s`, 11)}${padStart(`${share.toFixed(1)}%`, 8)}`,
-    );
-  }
+  const table = last.pool === undefined ? subscriberTable(last.workers, totalDelivered, seconds) : threadTable(last.workers, totalDelivered, seconds);
+  const header = table[0] as string;
+  out.push(header, '-'.repeat(header.length), ...table.slice(1));
   out.push('-'.repeat(header.length));
   out.push(`${padEnd('total', 22)}${padStart(count(totalDelivered), 12)}`);
   out.push('');
@@ -128,6 +161,14 @@ export function renderSummary(summary: Summary, paint: Paint): string {
   out.push(
     `${padEnd('server', 12)}metrics() appended ${count(metrics.appended)}, dropped ${count(metrics.dropped)}, delivered ${count(metrics.delivered)}, failed ${count(metrics.failed)}`,
   );
+  if (last.pool !== undefined) {
+    const { metrics: pool, stats } = last.pool;
+    const clean = summary.poolBalanced === true ? paint.green('✓ closed cleanly') : paint.red('✗ NOT closed cleanly');
+    out.push(
+      `${padEnd('pool', 12)}metrics() sent ${count(pool.sent)} = processed ${count(pool.processed)} + failed ${count(pool.failed)} (redelivered)`,
+      `${padEnd('', 12)}restarts ${count(stats.restarts)} · ${count(last.pool.downs)} went down · ${stats.workers} threads up, ${stats.busy} busy after close() ${clean}`,
+    );
+  }
   out.push('');
   for (const line of books) {
     const who = line.worker === undefined ? 'books' : `books (${line.worker})`;
@@ -138,6 +179,33 @@ export function renderSummary(summary: Summary, paint: Paint): string {
   if (!countersAgree) out.push(paint.red('server metrics() disagree with the demo\'s own counts ✗'));
   out.push(summary.balanced ? paint.green('The books balance.') : paint.red('The books do NOT balance.'));
   return `${out.join('\n')}\n`;
+}
+
+/** The summary's table of simulated subscribers: a header, then a row each. */
+function subscriberTable(workers: readonly WorkerFigures[], totalDelivered: number, seconds: number): string[] {
+  const rows = [`${padEnd('subscriber', 12)}${padStart('speed', 10)}${padStart('delivered', 12)}${padStart('processed', 12)}${padStart('avg rate', 11)}${padStart('share', 8)}`];
+  for (const w of workers) {
+    const share = totalDelivered === 0 ? 0 : (100 * w.delivered) / totalDelivered;
+    rows.push(
+      `${padEnd(w.name, 12)}${padStart(`${count(w.speed)}/s`, 10)}${padStart(count(w.delivered), 12)}${padStart(count(w.processed), 12)}${padStart(`${count(w.delivered / seconds)}/s`, 11)}${padStart(`${share.toFixed(1)}%`, 8)}`,
+    );
+  }
+  return rows;
+}
+
+/**
+ * The summary's table of worker threads: a header, then a row for each thread that ever served,
+ * with what it got back into the buffer (`redelivered`) and how it ended (`closed`, or why it went down).
+ */
+function threadTable(workers: readonly WorkerFigures[], totalDelivered: number, seconds: number): string[] {
+  const row = (name: string, delivered: string, processed: string, redelivered: string, rate: string, share: string, end: string): string =>
+    `${padEnd(name, 12)}${padStart(delivered, 12)}${padStart(processed, 12)}${padStart(redelivered, 12)}${padStart(rate, 11)}${padStart(share, 8)}  ${end}`;
+  const rows = [row('worker', 'delivered', 'processed', 'redelivered', 'avg rate', 'share', 'end')];
+  for (const w of workers) {
+    const share = totalDelivered === 0 ? 0 : (100 * w.delivered) / totalDelivered;
+    rows.push(row(w.name, count(w.delivered), count(w.processed), count(w.failed ?? 0), `${count(w.processed / seconds)}/s`, `${share.toFixed(1)}%`, w.state ?? ''));
+  }
+  return rows;
 }
 
 /** Cuts `line` to `width` visible characters, keeping its ANSI escapes (which take no room). */

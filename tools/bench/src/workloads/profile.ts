@@ -47,6 +47,24 @@ export interface Profile {
     readonly rounds: RoundOptions;
     readonly heapRounds: RoundOptions;
   };
+  /**
+   * W7: CPU-bound. `events` made by the producer in batches of `batchSize`, each needing the
+   * fixed hashing loop of `cpu-burn.ts` (about 20 µs); `workers` threads, a buffer of
+   * `capacity`, dispenser's workers asking `maxDemand` each. Every `sampleEvery`-th event's
+   * latency is recorded. Timed with `rounds`; then `heapRounds` untimed runs read the heap
+   * (after full GCs) about `heapReadings` times each, for the peak.
+   */
+  readonly cpu: {
+    readonly events: number;
+    readonly batchSize: number;
+    readonly capacity: number;
+    readonly workers: number;
+    readonly maxDemand: number;
+    readonly sampleEvery: number;
+    readonly heapReadings: number;
+    readonly rounds: RoundOptions;
+    readonly heapRounds: RoundOptions;
+  };
   /** M1: values held in a queue of that capacity. */
   readonly memory: { readonly events: number };
 }
@@ -69,6 +87,18 @@ export const fullProfile: Profile = {
     events: 100_000,
     batchSize: 100,
     // Effect's runs take 10–30 s each at these sizes: fewer rounds than the other workloads.
+    rounds: { warmup: 1, runs: 5 },
+    heapRounds: { warmup: 0, runs: 3 },
+  },
+  cpu: {
+    events: 200_000,
+    batchSize: 100,
+    capacity: 10_000,
+    workers: 2,
+    maxDemand: 200,
+    sampleEvery: 10,
+    heapReadings: 20,
+    // A run takes 2–4 s (the main-thread reference: 200,000 × 20 µs): fewer rounds, like W6.
     rounds: { warmup: 1, runs: 5 },
     heapRounds: { warmup: 0, runs: 3 },
   },
@@ -95,6 +125,17 @@ export const quickProfile: Profile = {
     rounds: { warmup: 2, runs: 5 },
     heapRounds: { warmup: 1, runs: 5 },
   },
+  cpu: {
+    events: 20_000,
+    batchSize: 100,
+    capacity: 10_000,
+    workers: 2,
+    maxDemand: 200,
+    sampleEvery: 10,
+    heapReadings: 10,
+    rounds: { warmup: 1, runs: 3 },
+    heapRounds: { warmup: 0, runs: 2 },
+  },
   memory: { events: 100_000 },
 };
 
@@ -116,6 +157,18 @@ export const tinyProfile: Profile = {
     events: 2_000,
     batchSize: 100,
     rounds: { warmup: 1, runs: 5 },
+    heapRounds: { warmup: 0, runs: 2 },
+  },
+  cpu: {
+    events: 2_000,
+    batchSize: 100,
+    capacity: 1_000,
+    workers: 2,
+    maxDemand: 200,
+    sampleEvery: 10,
+    heapReadings: 4,
+    // Starting two worker threads (tsx included) takes about 0.3 s: as few runs as will do.
+    rounds: { warmup: 0, runs: 3 },
     heapRounds: { warmup: 0, runs: 2 },
   },
   memory: { events: 10_000 },

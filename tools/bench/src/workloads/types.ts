@@ -1,4 +1,4 @@
-// What the suite is made of: timed workloads (contenders interleaved) and W4's cases.
+// What the suite is made of: timed workloads (contenders interleaved, W6 and W7 with heap runs) and W4's cases.
 import type { Contender, GrowthProbe, RoundOptions } from '../harness';
 
 /** A timed workload: its contenders are interleaved round by round. */
@@ -12,6 +12,19 @@ export interface TimedWorkload {
   readonly rounds?: RoundOptions;
   /** W6: heap growth measured by untimed runs after the timed ones. */
   readonly heap?: FanOutHeap;
+  /** W7: peak heap growth measured by untimed runs after the timed ones. */
+  readonly peakHeap?: PeakHeap;
+}
+
+/**
+ * W7's heap measurement: a probe per contender (read for its peak: see `measurePeakGrowth`), and
+ * the unit of its budget, a probe holding `capacity` fresh events (read once, after them).
+ */
+export interface PeakHeap {
+  readonly probes: GrowthProbe[];
+  readonly unit: GrowthProbe;
+  readonly rounds: RoundOptions;
+  readonly capacity: number;
 }
 
 /** W6's heap measurement: a probe per contender, and the sizes its table and targets need. */
