@@ -98,7 +98,8 @@ export default [
           checkMissingDependencies: true,
           checkObsoleteDependencies: true,
           checkVersionMismatches: true,
-          ignoredDependencies: [],
+          // Optional peers of @dispenser/redis: the user passes a connected client in; nothing imports them.
+          ignoredDependencies: ['redis', 'ioredis'],
           ignoredFiles: [
             '{projectRoot}/**/*.test.ts',
             '{projectRoot}/test/**/*',

@@ -6,7 +6,8 @@ import { logLogChart } from './chart';
 import type { Series } from './chart';
 import { measureGrowth, measureHeap, measurePeakGrowth, timeInterleaved } from './harness';
 import { broadcastRows, checkTargets, cpuRows, formatCount, markdownReport, throughputRows } from './report';
-import type { BroadcastRow, CpuRow, ManyRow, MemoryRow, Results, RunInfo } from './report';
+import type { BroadcastRow, CpuRow, ManyRow, MemoryRow, RedisSection, Results, RunInfo } from './report';
+import { runRedisBench } from './redis-bench';
 import { suite } from './suite';
 import type { Profile } from './workloads/profile';
 
@@ -15,7 +16,10 @@ export interface BenchOptions {
   readonly profile: Profile;
   /** Directory the results are written to (created if missing). */
   readonly outDir: string;
-  /** Workload ids to run (`L`, `W1`…`W7`, `M1`); all when absent. `L` and `W1` always run together. */
+  /**
+   * Workload ids to run (`L`, `W1`…`W8`, `M1`); all when absent. `L` and `W1` always run together.
+   * W8 runs only when the profile has it and Redis can be had (else it is skipped, with a log line).
+   */
   readonly only?: readonly string[];
   /** Progress lines. */
   readonly log?: (line: string) => void;
@@ -80,6 +84,17 @@ export async function runBench(options: BenchOptions): Promise<Results> {
     }
   }
 
+  let redis: RedisSection | undefined;
+  let redisRounds: Pick<RunInfo, 'redisRounds'> = {};
+  if (wanted(only, 'W8')) {
+    const run = await runRedisBench(profile, log);
+    redis = run.section;
+    if (run.measured !== undefined) {
+      measured.push(run.measured);
+      if (profile.redis !== undefined) redisRounds = { redisRounds: profile.redis.rounds };
+    }
+  }
+
   const manyRows: ManyRow[] = [];
   if (wanted(only, 'W4')) {
     log(`W4: many subscribers, ${many.length} cases…`);
@@ -114,13 +129,15 @@ export async function runBench(options: BenchOptions): Promise<Results> {
       heavyRounds: profile.heavyRounds,
       ...fanOutRounds,
       ...cpuRounds,
+      ...redisRounds,
     },
     throughput,
     many: manyRows,
     memory: memoryRows,
     broadcast,
     cpu,
-    targets: checkTargets(throughput, manyRows, memoryRows, broadcast, cpu),
+    ...(redis === undefined ? {} : { redis }),
+    targets: checkTargets(throughput, manyRows, memoryRows, broadcast, cpu, redis),
   };
 
   mkdirSync(outDir, { recursive: true });

@@ -6,6 +6,11 @@ import { runInNewContext } from 'node:vm';
 export interface Trial {
   /** The timed part; may return a promise, which is awaited inside the clock. */
   run(): unknown;
+  /**
+   * Reads what the books need from outside the process (W8: the counters kept in Redis);
+   * awaited after the clock stops, before `check`.
+   */
+  finish?(): Promise<void>;
   /** Throws when the books of this run do not balance; called after the clock stops. */
   check(): void;
   /** Extra figures of this run (for example latency percentiles), reported as medians. */
@@ -196,6 +201,7 @@ export async function timeInterleaved(contenders: readonly Contender[], options:
       if (pending instanceof Promise) await pending;
       const elapsed = performance.now() - start;
       try {
+        await trial.finish?.();
         trial.check();
       } catch (error) {
         throw new Error(`${contender.name}: books do not balance: ${(error as Error).message}`, { cause: error });

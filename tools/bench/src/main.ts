@@ -6,11 +6,12 @@ import { runBench } from './bench';
 import { markdownReport, replaceResults } from './report';
 import { fullProfile, quickProfile, tinyProfile } from './workloads/profile';
 
-const usage = `Usage: npm run bench -- [--quick | --tiny] [--only L,W1,W2,W3,W4,W5,W6,W7,M1] [--out <dir>]
+const usage = `Usage: npm run bench -- [--quick | --tiny] [--only L,W1,W2,W3,W4,W5,W6,W7,W8,M1] [--out <dir>]
 
   --quick   a tenth of the BENCH.md sizes (smoke run, well under a minute)
-  --tiny    the smoke test's sizes (seconds)
-  --only    run only these workloads (L and W1 always run together)
+  --tiny    the smoke test's sizes (seconds; without W8)
+  --only    run only these workloads (L and W1 always run together; W8 needs
+            redis-server on the PATH or REDIS_URL, and is skipped without)
   --out     where to write results.md, results.json and w4.svg
             (default: tools/bench/results, or tools/bench/results/quick for --quick/--tiny)
   --readme  also copy the tables into tools/bench/README.md (full runs only)

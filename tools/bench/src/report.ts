@@ -1,4 +1,5 @@
 // Turns measurements into the results: a markdown report, a JSON document and the target checks.
+import { median } from './harness';
 import type { GrowthSample, Role, Timing } from './harness';
 
 /** Machine and settings of a run. */
@@ -16,6 +17,8 @@ export interface RunInfo {
   /** W7's timed rounds and heap runs, when W7 ran. */
   readonly cpuRounds?: { warmup: number; runs: number };
   readonly cpuHeapRounds?: { warmup: number; runs: number };
+  /** W8's timed rounds, when W8 ran. */
+  readonly redisRounds?: { warmup: number; runs: number };
 }
 
 /** One row of the throughput table. */
@@ -125,6 +128,34 @@ export interface CpuRow {
  */
 export const cpuTargets = { timesMainThread: 1.6, heapTimes: 2 } as const;
 
+/** W8's section: the server it ran on and its SIGKILL redelivery times, or why it was skipped. */
+export interface RedisSection {
+  /** What the server was (`redis-server 7.0.15 started by the bench …`); null when skipped. */
+  readonly server: string | null;
+  /** Why W8 did not run (no Redis, or a profile without W8); null when it ran. */
+  readonly skipped: string | null;
+  /**
+   * Milliseconds of each SIGKILL run: from the killed child's `'exit'` event (in the parent) to
+   * the surviving consumer holding every event the child had taken, with delivery count 2.
+   */
+  readonly redeliveryMs: number[];
+  /**
+   * The same runs, timed from the moment the parent told the child to kill itself: an upper
+   * bound. The `'exit'` event can come a little after the survivor has the events (the kill
+   * closes the child's sockets, which Redis sees, before the parent handles SIGCHLD), so a
+   * figure of `redeliveryMs` can be slightly negative.
+   */
+  readonly redeliveryFromKillMs: number[];
+  /** Events the child held when it was killed. */
+  readonly redeliveredEvents: number;
+}
+
+/**
+ * W8's targets: RedisBuffer at least `timesFloor` × the raw streams floor (same client) and
+ * `timesBullMq` × BullMQ, and every SIGKILL redelivery within `redeliveryMs`.
+ */
+export const redisTargets = { timesFloor: 0.6, timesBullMq: 3, redeliveryMs: 1_000 } as const;
+
 /** A target of the issue, checked against this run. */
 export interface TargetCheck {
   readonly target: string;
@@ -142,6 +173,8 @@ export interface Results {
   readonly broadcast: BroadcastRow[];
   /** W7's latency and peak heap rows (empty when W7 did not run). */
   readonly cpu: CpuRow[];
+  /** W8's server and SIGKILL figures, or why it was skipped (absent when W8 was not asked for). */
+  readonly redis?: RedisSection;
   readonly targets: TargetCheck[];
 }
 
@@ -296,6 +329,7 @@ export function checkTargets(
   memory: readonly MemoryRow[],
   broadcast: readonly BroadcastRow[] = [],
   cpu: readonly CpuRow[] = [],
+  redis?: RedisSection,
 ): TargetCheck[] {
   const checks: TargetCheck[] = [];
   const w1 = rowOf(throughput, 'W1', 'dispenser LimitedQueue');
@@ -371,7 +405,45 @@ export function checkTargets(
 
   checks.push(...fanOutTargets(throughput, broadcast));
   checks.push(...cpuTargetChecks(throughput, cpu));
+  checks.push(...redisTargetChecks(throughput, redis));
   return checks;
+}
+
+/** W8's targets: RedisBuffer against the raw floor and against BullMQ, and the SIGKILL redelivery time. */
+function redisTargetChecks(throughput: readonly ThroughputRow[], redis: RedisSection | undefined): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const w8 = throughput.find((row) => row.workload === 'W8' && row.role === 'dispenser');
+  const against = (other: ThroughputRow | undefined, times: number): void => {
+    if (!w8 || !other) return;
+    const ratio = w8.eventsPerSecond / other.eventsPerSecond;
+    checks.push({
+      target: `W8 ${w8.name} ≥ ${times} × ${other.name}`,
+      figure: `${ratio.toFixed(2)} × (${formatRate(w8.eventsPerSecond)} vs ${formatRate(other.eventsPerSecond)})`,
+      met: ratio >= times,
+    });
+  };
+  against(
+    throughput.find((row) => row.workload === 'W8' && row.role === 'reference'),
+    redisTargets.timesFloor,
+  );
+  against(bestPeerOf(throughput, 'W8'), redisTargets.timesBullMq);
+  if (redis !== undefined && redis.redeliveryMs.length > 0) {
+    const fromExit = spread(redis.redeliveryMs);
+    const fromKill = spread(redis.redeliveryFromKillMs);
+    checks.push({
+      target: `W8 redelivery after a consumer's SIGKILL ≤ ${formatMs(redisTargets.redeliveryMs)} (default settings, every run)`,
+      figure:
+        `median ${fromExit.medianMs.toFixed(0)} ms, max ${fromExit.maxMs.toFixed(0)} ms after the exit ` +
+        `(max ${fromKill.maxMs.toFixed(0)} ms after the kill order) over ${redis.redeliveryMs.length} kills`,
+      met: Math.max(fromExit.maxMs, fromKill.maxMs) <= redisTargets.redeliveryMs,
+    });
+  }
+  return checks;
+}
+
+/** Median and largest of a non-empty list. */
+function spread(values: readonly number[]): { medianMs: number; maxMs: number } {
+  return { medianMs: median(values), maxMs: Math.max(...values) };
 }
 
 /** W7's targets: dispenser ahead of the main thread by the factor, ahead of each peer, peak heap within budget. */
@@ -501,6 +573,7 @@ export function markdownReport(results: Results): string {
       (info.fanOutHeapRounds ? `, then ${info.fanOutHeapRounds.runs} heap runs` : '') +
       (info.cpuRounds ? `; W7: ${info.cpuRounds.runs} after ${info.cpuRounds.warmup}` : '') +
       (info.cpuHeapRounds ? `, then ${info.cpuHeapRounds.runs} heap runs` : '') +
+      (info.redisRounds ? `; W8: ${info.redisRounds.runs} after ${info.redisRounds.warmup}` : '') +
       '); contenders interleaved, order rotated each round.',
   );
   parts.push('### Throughput');
@@ -636,6 +709,7 @@ export function markdownReport(results: Results): string {
     );
   }
   if (results.cpu.length > 0) parts.push(...cpuSection(results));
+  if (results.redis !== undefined) parts.push(...redisSection(results, results.redis));
   if (results.targets.length > 0) {
     parts.push('### Targets');
     parts.push(table(['target', 'this run', 'met'], results.targets.map((t) => [t.target, t.figure, t.met ? 'yes' : '**no**'])));
@@ -673,6 +747,48 @@ function cpuSection(results: Results): string[] {
       }),
     ),
   ];
+}
+
+/** W8's section: each contender against the raw floor and BullMQ, then the SIGKILL redelivery times; or why W8 was skipped. */
+function redisSection(results: Results, redis: RedisSection): string[] {
+  const title = '### W8 across processes on Redis: appended to acked, and SIGKILL redelivery';
+  if (redis.skipped !== null) return [title, `W8 was skipped: ${redis.skipped}.`];
+  const rows = results.throughput.filter((row) => row.workload === 'W8');
+  const floor = rows.find((row) => row.role === 'reference');
+  const bullMq = bestPeerOf(results.throughput, 'W8');
+  const times = (row: ThroughputRow, other: ThroughputRow | undefined): string => (other ? (row.eventsPerSecond / other.eventsPerSecond).toFixed(2) : '—');
+  const parts = [
+    title,
+    `On ${redis.server ?? 'Redis'}. events/s: events appended (in batches of 100, 4 appends in flight) over the time from the first ` +
+      'append to the last event acked, consumers running in the same process on connections of their own.',
+    table(
+      ['contender', 'events/s', '× raw floor', '× BullMQ', 'median', 'runs (ms)'],
+      rows.map((row) => [
+        contenderCell(row),
+        formatRate(row.eventsPerSecond),
+        times(row, floor),
+        times(row, bullMq),
+        formatMs(row.medianMs),
+        row.runsMs.map((ms) => ms.toFixed(0)).join(' '),
+      ]),
+    ),
+  ];
+  if (redis.redeliveryMs.length > 0) {
+    parts.push(
+      `SIGKILL redelivery (default settings): a child process takes a batch of ${formatCount(redis.redeliveredEvents)} and is SIGKILLed unacked; ` +
+        'the time until a consumer of the parent, subscribed before the kill, holds all of them with delivery count 2. ' +
+        "Timed from the child's exit (the parent's `'exit'` event, which can come after the survivor already has them: figures near 0, " +
+        'or slightly negative) and from the kill order (the parent telling the child to kill itself: an upper bound).',
+      table(['from', 'median', 'max', 'runs (ms)'], [redeliveryRow("the child's exit", redis.redeliveryMs), redeliveryRow('the kill order', redis.redeliveryFromKillMs)]),
+    );
+  }
+  return parts;
+}
+
+/** A row of the SIGKILL table: median, max and every run, in whole milliseconds (they can be slightly negative). */
+function redeliveryRow(from: string, runs: readonly number[]): string[] {
+  const { medianMs, maxMs } = spread(runs);
+  return [from, `${medianMs.toFixed(0)} ms`, `${maxMs.toFixed(0)} ms`, runs.map((ms) => ms.toFixed(0)).join(' ')];
 }
 
 const startMarker = '<!-- results:start -->';

@@ -1,28 +1,6 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { number, runDemo as demo } from './test/run-demo';
 
-const main = fileURLToPath(new URL('./main.ts', import.meta.url));
-
-/** Runs the demo in a child process with stdout piped (so not a TTY). */
-function demo(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=@dispenser/source', '--import', 'tsx', main, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function number(text: string): number {
-  return Number(text.replaceAll(',', ''));
-}
 
 describe('npm run demo', () => {
   it('runs for a second without a TTY, prints plain lines and a summary whose books balance', async () => {

@@ -2,6 +2,8 @@
 import { runDemo } from './demo';
 import { parseDemoArgs, usage, UsageError } from './options';
 import type { DemoOptions } from './options';
+import { RedisDemoError, runRedisDemo } from './redis-demo';
+import { renderRedisFrame, renderRedisLine, renderRedisSummary } from './redis-view';
 import { ThreadStartError } from './thread-crew';
 import { colours, LiveScreen, plain, renderFrame, renderLine, renderSummary } from './view';
 
@@ -29,8 +31,27 @@ async function main(argv: readonly string[]): Promise<number> {
   const controller = new AbortController();
   const interrupt = (): void => controller.abort();
   process.once('SIGINT', interrupt);
+  // The reader went away (`| head`): end the run as Ctrl-C would, so that it still cleans up
+  // (the listener stays: later writes fail the same way, and are dropped).
+  stdout.on('error', interrupt);
   if (tty) screen.start();
   try {
+    if (options.redis !== undefined) {
+      const summary = await runRedisDemo(
+        { ...options, redis: options.redis },
+        {
+          every: tty ? 100 : 1000,
+          signal: controller.signal,
+          onSnapshot: (snapshot) => {
+            if (tty) screen.draw(renderRedisFrame(snapshot, paint, stdout.columns || 80));
+            else if (snapshot.stage !== 'starting') stdout.write(`${renderRedisLine(snapshot)}\n`);
+          },
+        },
+      );
+      if (tty) screen.end();
+      stdout.write(`\n${renderRedisSummary(summary, paint)}`);
+      return summary.balanced ? 0 : 1;
+    }
     const summary = await runDemo(options, {
       every: tty ? 100 : 1000,
       signal: controller.signal,
@@ -43,7 +64,7 @@ async function main(argv: readonly string[]): Promise<number> {
     stdout.write(`\n${renderSummary(summary, paint)}`);
     return summary.balanced ? 0 : 1;
   } catch (error) {
-    if (!(error instanceof ThreadStartError)) throw error;
+    if (!(error instanceof ThreadStartError) && !(error instanceof RedisDemoError)) throw error;
     if (tty) screen.end();
     process.stderr.write(`demo: ${error.message}\n`);
     return 1;

@@ -15,11 +15,13 @@ export function bar(fraction: number, width: number): string {
   return '█'.repeat(full) + '░'.repeat(width - full);
 }
 
-function padEnd(text: string, width: number): string {
+/** `text` padded with spaces on the right to `width`. */
+export function padEnd(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
 }
 
-function padStart(text: string, width: number): string {
+/** `text` padded with spaces on the left to `width`. */
+export function padStart(text: string, width: number): string {
   return text.length >= width ? text : ' '.repeat(width - text.length) + text;
 }
 
@@ -44,7 +46,8 @@ export const colours: Paint = {
 /** No colours. */
 export const plain: Paint = { red: (t) => t, green: (t) => t, yellow: (t) => t, dim: (t) => t, bold: (t) => t };
 
-function seconds(ms: number): string {
+/** Milliseconds as seconds: `3`, `2.5`. */
+export function seconds(ms: number): string {
   return Number.isInteger(ms / 1000) ? String(ms / 1000) : (ms / 1000).toFixed(1);
 }
 

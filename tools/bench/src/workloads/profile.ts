@@ -67,6 +67,25 @@ export interface Profile {
   };
   /** M1: values held in a queue of that capacity. */
   readonly memory: { readonly events: number };
+  /**
+   * W8: across processes on Redis (not part of CI: absent from the smoke test's profile).
+   * `events` of about 100 bytes appended in batches of `batchSize`, `inFlight` appends at a
+   * time, into a buffer of `capacity` (above `events`: nothing dropped); `consumers` consumers
+   * asking `maxDemand` each; BullMQ's Worker runs with `bullConcurrency`. Timed with `rounds`.
+   * Then `kills` times a child process takes a batch of `maxDemand` and is SIGKILLed; the time
+   * until a surviving consumer has them is measured.
+   */
+  readonly redis?: {
+    readonly events: number;
+    readonly batchSize: number;
+    readonly inFlight: number;
+    readonly capacity: number;
+    readonly consumers: number;
+    readonly maxDemand: number;
+    readonly bullConcurrency: number;
+    readonly rounds: RoundOptions;
+    readonly kills: number;
+  };
 }
 
 /** The sizes of BENCH.md. */
@@ -103,6 +122,18 @@ export const fullProfile: Profile = {
     heapRounds: { warmup: 0, runs: 3 },
   },
   memory: { events: 1_000_000 },
+  redis: {
+    events: 200_000,
+    batchSize: 100,
+    inFlight: 4,
+    capacity: 250_000,
+    consumers: 4,
+    maxDemand: 100,
+    bullConcurrency: 100,
+    // A BullMQ run takes several seconds at this size: fewer rounds, like W6 and W7.
+    rounds: { warmup: 1, runs: 3 },
+    kills: 5,
+  },
 };
 
 /** A tenth of the sizes (a hundredth for W4's events), for a smoke run well under a minute. */
@@ -137,9 +168,20 @@ export const quickProfile: Profile = {
     heapRounds: { warmup: 0, runs: 2 },
   },
   memory: { events: 100_000 },
+  redis: {
+    events: 20_000,
+    batchSize: 100,
+    inFlight: 4,
+    capacity: 25_000,
+    consumers: 4,
+    maxDemand: 100,
+    bullConcurrency: 100,
+    rounds: { warmup: 1, runs: 3 },
+    kills: 3,
+  },
 };
 
-/** Tiny sizes for the smoke test: every code path, a few milliseconds each. */
+/** Tiny sizes for the smoke test: every code path, a few milliseconds each (W8 aside: it needs Redis and is not part of CI). */
 export const tinyProfile: Profile = {
   name: 'tiny',
   rounds: { warmup: 1, runs: 5 },

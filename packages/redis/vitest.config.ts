@@ -1,0 +1,3 @@
+import { packageTestConfig } from '../../tools/build/vitest.preset.ts';
+
+export default packageTestConfig('@dispenser/redis');
