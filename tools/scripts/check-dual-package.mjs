@@ -1,6 +1,7 @@
 // Run after `npm run build`: loads the built packages so that the ESM and the CommonJS copy of
-// @dispenser/core are live at once, and checks that buffers, strategies, servers and worker pools work
-// across them (the pool's worker threads run the built code too).
+// @dispenser/core are live at once, and checks that buffers, strategies, servers, worker pools and
+// Redis buffers work across them (the pool's worker threads run the built code too; the Redis buffer
+// runs against a redis-server of its own).
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 
@@ -91,6 +92,40 @@ async function checkWorkerPool(WorkerPool, BufferServer) {
   }
 }
 
+/**
+ * A RedisBuffer of one build feeds a BufferServer of the other through a real redis-server: every
+ * event reaches a local subscriber once and is acked in Redis.
+ */
+async function checkRedisFeed(RedisBuffer, BufferServer, redisUrl, createClient) {
+  const client = await createClient({ url: redisUrl }).connect();
+  const buffer = new RedisBuffer({ client, name: `dual-${process.pid}-${Math.random().toString(36).slice(2)}`, capacity: 1000 });
+  const server = new BufferServer({ capacity: 20 });
+  const received = [];
+  const subscriber = {
+    handleAssignedEvents(events) {
+      received.push(...events);
+      server.ask(subscriber, events.length);
+    },
+  };
+  server.ask(subscriber, 5);
+  const controller = new AbortController();
+  const feeding = buffer.feed(server, { maxDemand: 10, signal: controller.signal });
+  try {
+    same(await buffer.append(Array.from({ length: 50 }, (_, i) => i)), 0, 'append() dropped');
+    for (let tries = 0; tries < 200 && received.length < 50; tries++) await new Promise((settle) => setTimeout(settle, 10));
+    same([...received].sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i), 'events handled by the local subscriber');
+    controller.abort();
+    await feeding;
+    const { appended, dropped, acked } = await buffer.metrics();
+    same({ appended, dropped, acked }, { appended: 50, dropped: 0, acked: 50 }, 'RedisBuffer metrics()');
+  } finally {
+    controller.abort();
+    await buffer.close();
+    await server.close();
+    client.destroy();
+  }
+}
+
 let built;
 try {
   built = {
@@ -99,12 +134,14 @@ try {
       strategies: await load('strategies', 'require'),
       servers: await load('servers', 'require'),
       workers: await load('workers', 'require'),
+      redis: await load('redis', 'require'),
     },
     import: {
       core: await load('core', 'import'),
       strategies: await load('strategies', 'import'),
       servers: await load('servers', 'import'),
       workers: await load('workers', 'import'),
+      redis: await load('redis', 'import'),
     },
   };
 } catch (error) {
@@ -142,6 +179,27 @@ for (const workers of ['import', 'require']) {
   });
 }
 
+// The Redis checks run on a redis-server of their own; without the binary they are skipped
+// locally (one line) and fail in CI, like the package's tests.
+const { hasRedisServer, startRedisServer } = await import(
+  import.meta.resolve('@dispenser/testing-utils/redis-server', `file://${join(root, 'packages/testing-utils')}/`),
+);
+let redisServer;
+if (hasRedisServer() || process.env.CI === 'true') {
+  const { createClient } = createRequire(join(root, 'packages/redis/package.json'))('redis');
+  for (const redis of ['import', 'require']) {
+    checks.push({
+      what: `RedisBuffer (redis via ${redis}) feeding BufferServer (servers via ${other[redis]})`,
+      run: async () => {
+        redisServer ??= await startRedisServer();
+        await checkRedisFeed(built[redis].redis.RedisBuffer, built[other[redis]].servers.BufferServer, redisServer.url, createClient);
+      },
+    });
+  }
+} else {
+  console.log('skip RedisBuffer across builds: no redis-server on the PATH (apt-get install redis-server)');
+}
+
 let failures = 0;
 for (const { what, run } of checks) {
   try {
@@ -152,6 +210,7 @@ for (const { what, run } of checks) {
     console.error(`FAIL ${what}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
   }
 }
+await redisServer?.stop();
 if (failures > 0) {
   console.error(`dual package: ${failures} of ${checks.length} combinations failed with two copies of @dispenser/core loaded`);
   process.exit(1);

@@ -20,6 +20,7 @@ export type {
   RedisBufferMetrics,
   RedisBufferOptions,
   RedisBufferStats,
+  RedisCloseOptions,
   RedisDelivery,
   RedisSubscribeOptions,
   RedisWriteOptions,

@@ -16,7 +16,7 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-it.skipIf(!redisTestsRun)('runs the README usage example and logs what it promises', async () => {
+it.skipIf(!redisTestsRun)('runs the README usage example and logs what it promises', { timeout: 30_000 }, async () => {
   const { logged, expected } = await runReadmeUsage(new URL('..', import.meta.url));
   expect(expected.length).toBeGreaterThan(0);
   expect(logged).toEqual(expected);

@@ -164,3 +164,12 @@ export interface FeedOptions {
   /** Aborting it stops feeding: the promise resolves, and unacked events go back to Redis. */
   signal?: AbortSignal;
 }
+
+/** Options of `RedisBuffer.close()`. */
+export interface RedisCloseOptions {
+  /**
+   * Aborting stops waiting for push handlers that have not finished: `close()` rejects with the
+   * signal's reason, and their batches go back to Redis for other consumers (delivery counted).
+   */
+  signal?: AbortSignal;
+}

@@ -44,7 +44,7 @@ class ConsumerProcess {
   }
 }
 
-describe.skipIf(!redisTestsRun)('RedisBuffer across processes', () => {
+describe.skipIf(!redisTestsRun)('RedisBuffer across processes', { timeout: 60_000 }, () => {
   const shared = useRedis();
   const children: ConsumerProcess[] = [];
   let serial = 0;
@@ -62,7 +62,7 @@ describe.skipIf(!redisTestsRun)('RedisBuffer across processes', () => {
   async function setUp(leaseTtl?: number): Promise<{ name: string; buffer: RedisBuffer<number>; holder: ConsumerProcess; acked: string[] }> {
     serial += 1;
     const name = `crash-${process.pid}-${serial}`;
-    const buffer = new RedisBuffer<number>({ client: shared.client, name, capacity: 1000, ...(leaseTtl === undefined ? {} : { leaseTtl }) });
+    const buffer = new RedisBuffer<number>({ client: shared.client, name, capacity: 1000, onError: () => undefined, ...(leaseTtl === undefined ? {} : { leaseTtl }) });
     await buffer.append(Array.from({ length: 100 }, (_, i) => i));
     const holder = spawnConsumer({ name, capacity: 1000, maxDemand: 100, readCount: 30, mode: 'hold', ...(leaseTtl === undefined ? {} : { leaseTtl }) });
     const { acked } = await holder.report('holding');
@@ -126,7 +126,7 @@ describe.skipIf(!redisTestsRun)('RedisBuffer across processes', () => {
   }
 });
 
-describe.skipIf(!redisTestsRun)('RedisBuffer across a Redis restart', () => {
+describe.skipIf(!redisTestsRun)('RedisBuffer across a Redis restart', { timeout: 60_000 }, () => {
   it('keeps every appended event through a crash of a Redis with AOF: nothing acknowledged is lost', async () => {
     const redis = await startRedis({ appendOnly: true });
     const client = createClient({ url: redis.url, socket: { reconnectStrategy: () => 50 } });
@@ -146,7 +146,7 @@ describe.skipIf(!redisTestsRun)('RedisBuffer across a Redis restart', () => {
       const strict = createClient({ url: redis.url, disableOfflineQueue: true, socket: { reconnectStrategy: () => 50 } });
       strict.on('error', () => undefined);
       await strict.connect();
-      const offline = new RedisBuffer<number>({ client: strict, name: 'restart', capacity: 1000 });
+      const offline = new RedisBuffer<number>({ client: strict, name: 'restart', capacity: 1000, onError: () => undefined });
       expect(await offline.append([])).toBe(0);
       expect(await offline.stats()).toMatchObject({ buffered: 10 });
 

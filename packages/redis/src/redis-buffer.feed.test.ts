@@ -7,7 +7,7 @@ import { redisTestsRun, useRedis } from './test/redis-server';
 
 const SLOW = { timeout: 15_000, interval: 20 };
 
-describe.skipIf(!redisTestsRun)('RedisBuffer.feed', () => {
+describe.skipIf(!redisTestsRun)('RedisBuffer.feed', { timeout: 30_000 }, () => {
   const shared = useRedis();
 
   /** A local subscriber of `server` that records what it handles and asks again for as many. */

@@ -16,6 +16,7 @@ import type {
   FeedOptions,
   FeedTarget,
   RedisBufferMetrics,
+  RedisCloseOptions,
   RedisBufferOptions,
   RedisBufferStats,
   RedisSubscribeOptions,
@@ -254,7 +255,7 @@ export class RedisBuffer<E> {
   async deadLetters(count = 100): Promise<Array<DeadLetter<E | undefined>>> {
     assertCount('count', count, 1);
     const reply = await this.#settings.connection
-      .send(['XREVRANGE', this.#settings.keys.deadLetters, '+', '-', 'COUNT', String(count)])
+      .send(['XREVRANGE', this.#settings.keys.deadLetters, '+', '-', 'COUNT', String(count)], this.#settings.keys.deadLetters)
       .catch((error: unknown) => {
         throw commandError('XREVRANGE', error, this.key);
       });
@@ -279,17 +280,31 @@ export class RedisBuffer<E> {
    * Stops every consumer of this process: push subscribers finish the batch in their handler
    * (acked) and give the rest back; pull subscriptions stop reading, give back the batches the
    * loop has not taken, and end after the batch in hand. Appends and subscribes are refused
-   * from now on. The client passed in stays open.
+   * from now on. The client passed in stays open. Every call returns the same promise.
+   *
+   * **Gotchas:** a handler promise that never settles keeps `close()` waiting: pass a `signal`
+   * to stop waiting (the batches of such handlers go back to Redis for other consumers).
+   *
+   * @returns a promise that resolves once the push handlers are done, or rejects with the reason
+   *   of an aborted `signal`
    */
-  close(): Promise<void> {
-    this.#closing ??= this.#close();
+  close(options: RedisCloseOptions = {}): Promise<void> {
+    if (this.#closing === undefined) {
+      assertObject('options', options);
+      assertKnownKeys('options', options, ['signal']);
+      assertSignal('options.signal', options.signal);
+      this.#closing = this.#close(options.signal);
+    }
     return this.#closing;
   }
 
-  async #close(): Promise<void> {
+  async #close(signal: AbortSignal | undefined): Promise<void> {
     for (const pull of this.#pulls) pull.close();
-    await Promise.all([...this.#pushes.values()].map((push) => push.end()));
+    const pushes = [...this.#pushes.values()];
     this.#pushes.clear();
+    const ends = await Promise.allSettled(pushes.map((push) => push.end(signal)));
+    const failed = ends.find((end) => end.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
   }
 
   #addPush(subscriber: Subscriber<E>): PushSubscriber<E> {

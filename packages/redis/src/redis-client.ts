@@ -1,8 +1,8 @@
 // The Redis clients a RedisBuffer accepts: node-redis (`redis`) and `ioredis`, connected by the caller.
 
 /**
- * A connected node-redis client (`createClient()` of the `redis` package, version 5 or 6),
- * described by the two methods the buffer uses. Use the default RESP 2 protocol.
+ * A connected node-redis client (`createClient()` or `createCluster()` of the `redis` package,
+ * version 5 or 6), described by the two methods the buffer uses.
  */
 export interface NodeRedisClient {
   /** Sends one command, as `['XADD', key, …]`. */
@@ -11,7 +11,7 @@ export interface NodeRedisClient {
   duplicate(...args: never[]): unknown;
 }
 
-/** A connected `ioredis` client (version 5 or 6), described by the two methods the buffer uses. */
+/** A connected `ioredis` client (`Redis` or `Cluster`, version 5 or 6), described by the two methods the buffer uses. */
 export interface IoRedisClient {
   /** Sends one command, as `call('XADD', [key, …])`. */
   call(...args: never[]): Promise<unknown>;
@@ -20,9 +20,11 @@ export interface IoRedisClient {
 }
 
 /**
- * A Redis client the buffer runs its commands on: node-redis or ioredis, created and connected
- * by you. The buffer never closes it; it opens one extra connection (with `duplicate()`) per
- * local consumer for blocking reads and closes those itself.
+ * A Redis client the buffer runs its commands on: node-redis or ioredis, standalone or cluster,
+ * created and connected by you. The buffer never closes it; it opens one extra client (with
+ * `duplicate()`) per local consumer for blocking reads and closes those itself. On a cluster,
+ * every key of a buffer lives in one slot (the `{name}` hash tag), so each command and script
+ * goes to that slot's master.
  *
  * **Gotchas:** the server must be Redis 7.0 or newer (or Valkey) and run with
  * `maxmemory-policy noeviction`, or it may evict the buffer's keys.

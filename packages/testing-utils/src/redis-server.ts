@@ -18,6 +18,8 @@ export interface RedisServerOptions {
   appendOnly?: boolean;
   /** The executable. @default 'redis-server' (from the `PATH`) */
   binary?: string;
+  /** More arguments, such as `['--cluster-enabled', 'yes']`, after the ones it sets itself. */
+  args?: readonly string[];
 }
 
 /** A running server started by {@link startRedisServer}. */
@@ -71,6 +73,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const port = await freePort();
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--maxmemory-policy', 'noeviction'];
   args.push(...(options.appendOnly === true ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']));
+  args.push(...(options.args ?? []));
   let child: ChildProcess;
   try {
     child = await launch(binary, args, port);

@@ -4,7 +4,7 @@ import { OwnershipLostError, RedisCommandError, RedisVersionError } from '../err
 import type { Connection, Reply } from './connection';
 import { Consumer, parseClaim, type ConsumerHost, type RawEntry, type SettleMode } from './consumer';
 import { GROUP, RELEASED, keyList } from './keys';
-import { CLAIM, HEARTBEAT, SETTLE } from './lua';
+import { CLAIM, HEARTBEAT, SETTLE, VERSION } from './lua';
 import type { BufferSettings } from './options';
 import { runScript, script } from './scripts';
 
@@ -14,6 +14,7 @@ const OPEN_TIMEOUT = 10_000;
 const claimScript = /*#__PURE__*/ script(CLAIM);
 const heartbeatScript = /*#__PURE__*/ script(HEARTBEAT);
 const settleScript = /*#__PURE__*/ script(SETTLE);
+const versionScript = /*#__PURE__*/ script(VERSION);
 
 /**
  * The process side of one buffer's consumer group: checks the server once, keeps the leases of
@@ -162,16 +163,17 @@ export class ConsumerGroup<E> implements ConsumerHost {
   }
 
   async #checkServer(): Promise<void> {
-    let info: Reply;
+    let version: Reply;
     try {
-      info = await this.connection.send(['INFO', 'server']);
+      // A script, so that a cluster sends it to the buffer's node; REDIS_VERSION came with 7.0.
+      version = await runScript(this.connection, versionScript, this.#keys, []);
     } catch (error) {
       this.#ready = undefined;
-      throw new RedisCommandError('INFO', error);
+      throw error;
     }
-    const version = /redis_version:([\d.]+)/.exec(String(info))?.[1] ?? 'unknown';
-    const major = Number.parseInt(version, 10);
-    if (!(major >= 7)) throw new RedisVersionError(version);
+    if (typeof version !== 'string' || !(Number.parseInt(version, 10) >= 7)) {
+      throw new RedisVersionError(typeof version === 'string' ? version : 'older than 7.0');
+    }
   }
 
   async #beat(consumers: Iterable<Consumer>): Promise<void> {
@@ -193,7 +195,7 @@ export class ConsumerGroup<E> implements ConsumerHost {
   async #connectedConsumers(): Promise<string[] | undefined> {
     let list: Reply;
     try {
-      list = await this.connection.send(['CLIENT', 'LIST', 'TYPE', 'normal']);
+      list = await this.connection.clientList();
     } catch (error) {
       this.#disconnects = false;
       this.report(new RedisCommandError('CLIENT LIST (detectDisconnects is now off)', error));

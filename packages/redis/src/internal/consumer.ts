@@ -157,7 +157,7 @@ export class Consumer {
         if (this.#demand === 0 || !this.isReading) continue;
         const count = Math.min(this.#demand, host.readCount);
         const reply = await this.#reading
-          .send(['XREADGROUP', 'GROUP', host.group, this.name, 'COUNT', String(count), 'BLOCK', String(host.blockFor), 'STREAMS', host.stream, '>'])
+          .send(['XREADGROUP', 'GROUP', host.group, this.name, 'COUNT', String(count), 'BLOCK', String(host.blockFor), 'STREAMS', host.stream, '>'], host.stream)
           .catch((error: unknown) => {
             throw commandError('XREADGROUP', error, host.stream);
           });

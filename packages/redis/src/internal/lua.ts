@@ -297,3 +297,6 @@ local out = { lag, pending, read, live, asked }
 for _, value in ipairs(redis.call('HGETALL', stats)) do out[#out + 1] = value end
 return out
 `;
+
+/** The server's version (`redis.REDIS_VERSION`, which Redis 7.0 brought: older servers give `false`). */
+export const VERSION = `return redis.REDIS_VERSION or false`;

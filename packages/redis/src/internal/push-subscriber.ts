@@ -17,6 +17,7 @@ export class PushSubscriber<E> {
   readonly #onDown: () => void;
   #chain: Promise<void> = Promise.resolve();
   #down = false;
+  #current: Batch<E> | undefined;
 
   constructor(subscriber: Subscriber<E>, consumer: Consumer, codec: Codec<E>, report: (error: unknown) => void, onDown: () => void) {
     this.#subscriber = subscriber;
@@ -32,18 +33,33 @@ export class PushSubscriber<E> {
     if (batch !== undefined) this.#chain = this.#chain.then(() => this.#handle(batch));
   };
 
-  /** Stops reading, lets the handler finish the batches already read, then leaves. */
-  async end(): Promise<void> {
+  /**
+   * Stops reading, lets the handler finish the batches already read, then leaves. When `signal`
+   * aborts first, it stops waiting: the batch in the handler goes back as failed, the others as
+   * never handled, and it rejects with the signal's reason.
+   */
+  async end(signal?: AbortSignal): Promise<void> {
     await this.consumer.stop();
-    await this.#chain;
+    try {
+      await untilSettledOrAborted(this.#chain, signal);
+    } catch (reason) {
+      this.#down = true;
+      const current = this.#current;
+      if (current !== undefined) await this.consumer.settle('release', current.delivery.ids).catch(this.#report);
+      await this.consumer.leave();
+      throw reason;
+    }
     await this.consumer.leave();
   }
 
   async #handle(batch: Batch<E>): Promise<void> {
     if (this.#down) return;
+    this.#current = batch;
     try {
       await this.#subscriber.handleAssignedEvents(batch.events, batch.delivery);
     } catch (error) {
+      this.#current = undefined;
+      if (this.#down) return;
       this.#down = true;
       this.#report(error);
       this.#onDown();
@@ -51,10 +67,36 @@ export class PushSubscriber<E> {
       await this.consumer.leave();
       return;
     }
+    this.#current = undefined;
+    // Given back already when close() stopped waiting for this handler.
+    if (this.#down) return;
     try {
       await this.consumer.settle('ack', batch.delivery.ids);
     } catch (error) {
       this.#report(error);
     }
   }
+}
+
+/** Resolves when `work` settles; rejects with the reason when `signal` aborts first. */
+function untilSettledOrAborted(work: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (signal === undefined) return work;
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }

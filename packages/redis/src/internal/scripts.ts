@@ -30,12 +30,12 @@ export function script(source: string): Script {
 export async function runScript(connection: Connection, target: Script, keys: readonly string[], args: readonly string[]): Promise<Reply> {
   const tail = [String(keys.length), ...keys, ...args];
   try {
-    return await connection.send(['EVALSHA', target.sha, ...tail]);
+    return await connection.send(['EVALSHA', target.sha, ...tail], keys[0] ?? '');
   } catch (error) {
     if (!messageOf(error).startsWith('NOSCRIPT')) throw commandError('EVALSHA', error, keys[0]);
   }
   try {
-    return await connection.send(['EVAL', target.source, ...tail]);
+    return await connection.send(['EVAL', target.source, ...tail], keys[0] ?? '');
   } catch (error) {
     throw commandError('EVAL', error, keys[0]);
   }
