@@ -23,9 +23,12 @@ end
 local function seqOf(id)
   return tonumber(string.match(id, '^(%d+)')) or 0
 end
+-- The newest entry is never trimmed (the trim floor is at most the last delivered id), so it
+-- carries the last sequence number given out.
 local function position(info)
   local delivered = seqOf(info['last-delivered-id'])
-  local added = seqOf(toMap(redis.call('XINFO', 'STREAM', stream))['last-generated-id'])
+  local newest = redis.call('XREVRANGE', stream, '+', '-', 'COUNT', 1)[1]
+  local added = newest and seqOf(newest[1]) or 0
   return added - delivered, delivered, added
 end
 local function deadLetter(id, deliveries, reason, limit)
@@ -123,22 +126,20 @@ return { added, dropped, lag }
 export const SETTLE = `${PRELUDE}
 local group, consumer, mode, leaving, limit, released = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local owned, lost = {}, {}
--- One range read of the consumer's pending entries instead of one per id (they are one batch,
--- close together); ids it does not show, when it was cut short, are looked up one by one.
-local low, high = ARGV[7], ARGV[7]
-for i = 8, #ARGV do
-  if idBefore(ARGV[i], low) then low = ARGV[i] end
-  if idBefore(high, ARGV[i]) then high = ARGV[i] end
+-- One range read of the consumer's pending entries instead of one per id: a batch comes in id
+-- order, so its first and last ids span it. An id the range does not show (a batch taken over
+-- from several consumers is not in order; an entry owned by another consumer) is looked up alone.
+local low, high = ARGV[7], ARGV[#ARGV]
+local mine = {}
+if low then
+  if idBefore(high, low) then low, high = high, low end
+  for _, entry in ipairs(redis.call('XPENDING', stream, group, low, high, 1000 + 2 * (#ARGV - 6), consumer)) do
+    mine[entry[1]] = entry
+  end
 end
-local mine, most = {}, 1000 + 2 * (#ARGV - 6)
-local listed = (#ARGV >= 7) and redis.call('XPENDING', stream, group, low, high, most, consumer) or {}
-for _, entry in ipairs(listed) do mine[entry[1]] = entry end
 for i = 7, #ARGV do
   local id = ARGV[i]
-  local entry = mine[id]
-  if not entry and #listed == most then
-    entry = redis.call('XPENDING', stream, group, id, id, 1)[1]
-  end
+  local entry = mine[id] or redis.call('XPENDING', stream, group, id, id, 1)[1]
   if entry and entry[2] == consumer then
     owned[#owned + 1] = id
     if mode == 'dead' then deadLetter(id, entry[4], 'undecodable', limit) end
