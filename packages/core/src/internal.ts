@@ -11,7 +11,9 @@ export {
   assertObject,
   assertSignal,
   describeValue,
+  readSignal,
 } from './validate';
 export { assertDemandFits, demandOverflow, renameDemandOverflow } from './demands';
 export { assertValidAssignments } from './internal/assignment-check';
 export { fnv1a } from './internal/fnv1a';
+export { sleep } from './internal/sleep';

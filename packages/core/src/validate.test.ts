@@ -8,6 +8,7 @@ import {
   assertKnownKeys,
   assertObject,
   describeValue,
+  readSignal,
 } from './internal';
 
 describe('describeValue', () => {
@@ -98,5 +99,23 @@ describe('assertKnownKeys', () => {
       new TypeError('options has unknown key "onerror"; known keys: a, onError'),
     );
     expect(() => assertKnownKeys('options', { x: 1, y: 2 }, ['a'])).toThrow(/unknown keys "x", "y"/);
+  });
+});
+
+describe('readSignal', () => {
+  it('returns the signal of options that hold only a signal, or nothing', () => {
+    const signal = new AbortController().signal;
+    expect(readSignal({ signal })).toBe(signal);
+    expect(readSignal({})).toBeUndefined();
+    expect(readSignal(undefined)).toBeUndefined();
+  });
+
+  test.each([
+    [null, 'options must be an object'],
+    [{ signal: 1 }, 'options.signal must be an AbortSignal'],
+    [{ signal: undefined, timeout: 5 }, 'options'],
+  ])('refuses %j, naming it', (options, message) => {
+    expect(() => readSignal(options)).toThrow(TypeError);
+    expect(() => readSignal(options)).toThrow(message);
   });
 });

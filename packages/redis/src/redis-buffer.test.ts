@@ -300,6 +300,11 @@ describe('RedisBuffer', () => {
     const errors: unknown[] = [];
     const buffer = new RedisBuffer<number>({ client: fake, name: 'args', capacity: 1, onError: (error) => errors.push(error) });
     expect(() => buffer.subscribe({ maxDemand: 0 })).toThrow(RangeError);
+    // Bad options change nothing: the buffer stays open (the asks below still work).
+    expect(() => buffer.close({ signal: 1 } as never)).toThrow('options.signal');
+    await expect(buffer.write([1], { timeout: 5 } as never)).rejects.toThrow('options');
+    expect(() => buffer.feed({} as never)).toThrow('server');
+    expect(() => buffer.feed({ write: async () => undefined }, { ackWhen: 'never' } as never)).toThrow('options.ackWhen');
     expect(() => buffer.ask({} as never, 1)).toThrow(TypeError);
     expect(() => buffer.ask({ handleAssignedEvents: () => undefined }, -1)).toThrow(RangeError);
     const subscriber = { handleAssignedEvents: () => undefined };

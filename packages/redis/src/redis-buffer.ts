@@ -1,6 +1,6 @@
 // A dispenser buffer shared by processes through a Redis stream and one consumer group.
 import { BufferClosedError, type Subscriber } from '@dispenser/core';
-import { assertBatch, assertCount, assertDemandFits, assertKnownKeys, assertObject, assertSignal, describeValue } from '@dispenser/core/internal';
+import { assertBatch, assertCount, assertDemandFits, assertKnownKeys, assertObject, assertSignal, describeValue, readSignal, sleep } from '@dispenser/core/internal';
 import { CodecError } from './errors';
 import { ConsumerGroup } from './internal/consumer-host';
 import { GROUP, keyList } from './internal/keys';
@@ -65,6 +65,7 @@ export class RedisBuffer<E> {
   readonly #pulls = new Set<PullSubscription<E>>();
   readonly #pushes = new Map<Subscriber<E>, PushSubscriber<E>>();
   #closing: Promise<void> | undefined;
+  readonly #report = (error: unknown): void => this.#group.report(error);
 
   /**
    * @throws TypeError / RangeError naming the option (`options.capacity`…) for bad options
@@ -114,10 +115,7 @@ export class RedisBuffer<E> {
   async write(events: readonly E[], options: RedisWriteOptions = {}): Promise<void> {
     this.#assertOpen();
     assertBatch('events', events);
-    assertObject('options', options);
-    assertKnownKeys('options', options, ['signal']);
-    const { signal } = options;
-    assertSignal('options.signal', signal);
+    const signal = readSignal(options);
     signal?.throwIfAborted();
     let rest = this.#encode(events);
     let pause = 2;
@@ -128,7 +126,7 @@ export class RedisBuffer<E> {
       this.#assertOpen();
       signal?.throwIfAborted();
       pause = added > 0 ? 2 : Math.min(100, pause * 2);
-      await this.#pause(pause, signal);
+      await sleep(this.#settings.clock, pause, signal);
     }
   }
 
@@ -192,8 +190,7 @@ export class RedisBuffer<E> {
   }
 
   #subscribe(maxDemand: number, signal: AbortSignal | undefined): PullSubscription<E> {
-    const report = (error: unknown): void => this.#group.report(error);
-    const subscription = new PullSubscription<E>(this.#settings.codec, report, signal);
+    const subscription = new PullSubscription<E>(this.#settings.codec, this.#report, signal);
     const consumer = this.#group.add(subscription.receive, () => this.#pulls.delete(subscription));
     this.#pulls.add(subscription);
     subscription.start(consumer, maxDemand);
@@ -235,11 +232,11 @@ export class RedisBuffer<E> {
 
   /** Counters across all processes since the buffer's keys were created, in one round trip. */
   async metrics(): Promise<RedisBufferMetrics> {
-    const { counters, delivered } = await this.#snapshot();
+    const { counters, read } = await this.#snapshot();
     return {
       appended: counters.appended,
       dropped: counters.dropped,
-      delivered: delivered - counters.skipped,
+      delivered: read - counters.skipped,
       redelivered: counters.redelivered,
       deadLettered: counters.deadLettered,
       acked: counters.acked,
@@ -289,12 +286,7 @@ export class RedisBuffer<E> {
    *   of an aborted `signal`
    */
   close(options: RedisCloseOptions = {}): Promise<void> {
-    if (this.#closing === undefined) {
-      assertObject('options', options);
-      assertKnownKeys('options', options, ['signal']);
-      assertSignal('options.signal', options.signal);
-      this.#closing = this.#close(options.signal);
-    }
+    this.#closing ??= this.#close(readSignal(options));
     return this.#closing;
   }
 
@@ -308,20 +300,19 @@ export class RedisBuffer<E> {
   }
 
   #addPush(subscriber: Subscriber<E>): PushSubscriber<E> {
-    const report = (error: unknown): void => this.#group.report(error);
     const remove = (): void => {
       if (this.#pushes.get(subscriber) === push) this.#pushes.delete(subscriber);
     };
     const holder: { push?: PushSubscriber<E> } = {};
     const consumer = this.#group.add((entries) => holder.push?.receive(entries));
-    const push = new PushSubscriber(subscriber, consumer, this.#settings.codec, report, remove);
+    const push = new PushSubscriber(subscriber, consumer, this.#settings.codec, this.#report, remove);
     holder.push = push;
     this.#pushes.set(subscriber, push);
     subscriber.signal?.addEventListener(
       'abort',
       () => {
         remove();
-        push.end().catch(report);
+        push.end().catch(this.#report);
       },
       { once: true },
     );
@@ -354,20 +345,6 @@ export class RedisBuffer<E> {
   async #snapshot(): Promise<Snapshot> {
     await this.#group.ready();
     return parseSnapshot(await runScript(this.#settings.connection, snapshotScript, this.#keys, [GROUP]));
-  }
-
-  #pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const onAbort = (): void => {
-        this.#settings.clock.clearTimeout(handle);
-        reject(signal?.reason);
-      };
-      const handle = this.#settings.clock.setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
   }
 
   #assertOpen(): void {

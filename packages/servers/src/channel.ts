@@ -1,8 +1,7 @@
 // A Go-style channel for async code: bounded FIFO hand-off between producers and consumers, with cancellation.
 import { BufferClosedError, LimitedQueue } from '@dispenser/core';
-import { assertCount } from '@dispenser/core/internal';
+import { assertCount, readSignal } from '@dispenser/core/internal';
 import { WaiterQueue, settle, type Waiter } from './internal/channel-waiters';
-import { readSignal } from './internal/signal-options';
 
 /** Options of {@link Channel.write} and {@link Channel.read}. */
 export interface ChannelWaitOptions {

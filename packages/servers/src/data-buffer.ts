@@ -1,5 +1,6 @@
 // A keyed flush buffer: values gathered per key and written out per key after an interval, with retries and lanes.
 import { BufferClosedError, type Clock } from '@dispenser/core';
+import { readSignal } from '@dispenser/core/internal';
 import { FlushError, type FlushFailure } from './errors';
 import {
   resolveDataBufferOptions,
@@ -9,7 +10,6 @@ import {
 } from './internal/data-buffer-options';
 import { LaneScheduler } from './internal/lane-scheduler';
 import { RetryLoop, type BatchOutcome, type RetryPolicy } from './internal/retry-loop';
-import { readSignal } from './internal/signal-options';
 
 export type { DataBufferCloseOptions, DataBufferMetrics, DataBufferOptions } from './internal/data-buffer-options';
 

@@ -1,8 +1,7 @@
 // Retrying an assertion until it passes, for outcomes that settle asynchronously.
 import { systemClock, type Clock } from '@dispenser/core';
-import { assertFunction, assertKnownKeys, assertObject } from '@dispenser/core/internal';
+import { assertFunction, assertKnownKeys, assertObject, sleep } from '@dispenser/core/internal';
 import { assertDuration } from './internal/assert-duration';
-import { sleep } from './internal/sleep';
 
 /** Options of {@link eventually}. */
 export interface EventuallyOptions {

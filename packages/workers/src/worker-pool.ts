@@ -1,6 +1,6 @@
 // WorkerPool: worker threads as subscribers of a server, with demand carried to each thread and crashes recovered.
 import { BufferClosedError } from '@dispenser/core';
-import { assertFunction, assertKnownKeys, assertObject, assertSignal } from '@dispenser/core/internal';
+import { assertFunction, assertObject, readSignal } from '@dispenser/core/internal';
 import { RestartBudget } from './internal/restart-budget';
 import { PoolWorker, type WorkerHost } from './internal/pool-worker';
 import { resolvePoolOptions, type PoolSettings } from './internal/options';
@@ -136,10 +136,7 @@ export class WorkerPool<E> {
   close(options: PoolCloseOptions = {}): Promise<void> {
     let signal: AbortSignal | undefined;
     try {
-      assertObject('options', options);
-      assertKnownKeys('options', options, ['signal']);
-      signal = options.signal;
-      assertSignal('options.signal', signal);
+      signal = readSignal(options);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -22,12 +22,12 @@ const versionScript = /*#__PURE__*/ script(VERSION);
  * settles (acks, gives back, dead-letters) what consumers hold.
  */
 export class ConsumerGroup<E> implements ConsumerHost {
-  readonly connection;
   readonly stream;
   readonly group = GROUP;
   readonly readCount;
   readonly blockFor;
   readonly #settings: BufferSettings<E>;
+  readonly #connection: Connection;
   readonly #keys: string[];
   readonly #consumers = new Map<Consumer, () => void>();
   readonly #process = randomUUID().slice(0, 8);
@@ -36,21 +36,15 @@ export class ConsumerGroup<E> implements ConsumerHost {
   #heartbeat: unknown;
   #nextClaim = 0;
   #disconnects: boolean;
-  #idle: Array<() => void> = [];
 
   constructor(settings: BufferSettings<E>) {
     this.#settings = settings;
-    this.connection = settings.connection;
+    this.#connection = settings.connection;
     this.stream = settings.keys.stream;
     this.readCount = settings.readCount;
     this.blockFor = settings.reaperInterval;
     this.#keys = keyList(settings.keys);
     this.#disconnects = settings.detectDisconnects;
-  }
-
-  /** Consumers of this process that have not left. */
-  get size(): number {
-    return this.#consumers.size;
   }
 
   /** A new consumer with a name unique across processes; `onLeft` runs once it has left the group. */
@@ -59,12 +53,6 @@ export class ConsumerGroup<E> implements ConsumerHost {
     const consumer = new Consumer(this, `${this.#process}-${this.#serial}`, onEntries);
     this.#consumers.set(consumer, onLeft);
     return consumer;
-  }
-
-  /** Resolves once all consumers have left. */
-  whenEmpty(): Promise<void> {
-    if (this.#consumers.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#idle.push(resolve));
   }
 
   ready(): Promise<void> {
@@ -83,7 +71,7 @@ export class ConsumerGroup<E> implements ConsumerHost {
     if (now < this.#nextClaim) return [];
     this.#nextClaim = now + reaperInterval;
     const connected = this.#disconnects ? await this.#connectedConsumers() : undefined;
-    const reply = await runScript(this.connection, claimScript, this.#keys, [
+    const reply = await runScript(this.#connection, claimScript, this.#keys, [
       GROUP,
       consumer.name,
       String(room),
@@ -100,7 +88,7 @@ export class ConsumerGroup<E> implements ConsumerHost {
 
   async settle(consumer: Consumer, mode: SettleMode, ids: readonly string[], leaving: boolean): Promise<string[]> {
     if (ids.length === 0 && !leaving) return [];
-    const reply = await runScript(this.connection, settleScript, this.#keys, [
+    const reply = await runScript(this.#connection, settleScript, this.#keys, [
       GROUP,
       consumer.name,
       mode,
@@ -120,7 +108,7 @@ export class ConsumerGroup<E> implements ConsumerHost {
   }
 
   async open(name: string): Promise<Connection> {
-    const opening = this.connection.open(name);
+    const opening = this.#connection.open(name);
     let cancel = (): void => undefined;
     const late = new Promise<never>((_, reject) => {
       cancel = this.after(OPEN_TIMEOUT, () => reject(new RedisCommandError('CONNECT', new Error(`no connection within ${OPEN_TIMEOUT} ms`))));
@@ -157,16 +145,13 @@ export class ConsumerGroup<E> implements ConsumerHost {
     if (this.#consumers.size > 0) return;
     if (this.#heartbeat !== undefined) this.#settings.clock.clearTimeout(this.#heartbeat);
     this.#heartbeat = undefined;
-    const idle = this.#idle;
-    this.#idle = [];
-    for (const resolve of idle) resolve();
   }
 
   async #checkServer(): Promise<void> {
     let version: Reply;
     try {
       // A script, so that a cluster sends it to the buffer's node; REDIS_VERSION came with 7.0.
-      version = await runScript(this.connection, versionScript, this.#keys, []);
+      version = await runScript(this.#connection, versionScript, this.#keys, []);
     } catch (error) {
       this.#ready = undefined;
       throw error;
@@ -179,7 +164,7 @@ export class ConsumerGroup<E> implements ConsumerHost {
   async #beat(consumers: Iterable<Consumer>): Promise<void> {
     const args = [String(this.#settings.leaseTtl), GROUP];
     for (const consumer of consumers) args.push(consumer.name, String(consumer.demand));
-    if (args.length > 2) await runScript(this.connection, heartbeatScript, this.#keys, args);
+    if (args.length > 2) await runScript(this.#connection, heartbeatScript, this.#keys, args);
   }
 
   #scheduleHeartbeat(): void {
@@ -195,7 +180,7 @@ export class ConsumerGroup<E> implements ConsumerHost {
   async #connectedConsumers(): Promise<string[] | undefined> {
     let list: Reply;
     try {
-      list = await this.connection.clientList();
+      list = await this.#connection.clientList();
     } catch (error) {
       this.#disconnects = false;
       this.report(new RedisCommandError('CLIENT LIST (detectDisconnects is now off)', error));

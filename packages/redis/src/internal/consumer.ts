@@ -72,11 +72,6 @@ export class Consumer {
     return this.#demand;
   }
 
-  /** Entries delivered to it and not settled. */
-  get held(): number {
-    return this.#held.size;
-  }
-
   /** Whether it still reads. */
   get isReading(): boolean {
     return this.#state === 'new' || this.#state === 'reading';

@@ -9,8 +9,14 @@ local function toMap(flat)
   for i = 1, #flat, 2 do map[flat[i]] = flat[i + 1] end
   return map
 end
-local function groupOf(group)
-  if redis.call('EXISTS', stream) == 0 then return nil end
+-- The group's XINFO fields; nil without a stream, unless create is true: it makes the stream with the
+-- group (never at another id: the group starts before the first entry); an error reply when the
+-- stream exists without the group.
+local function groupOf(group, create)
+  if redis.call('EXISTS', stream) == 0 then
+    if not create then return nil end
+    redis.call('XGROUP', 'CREATE', stream, group, '0', 'MKSTREAM', 'ENTRIESREAD', 0)
+  end
   for _, entry in ipairs(redis.call('XINFO', 'GROUPS', stream)) do
     local info = toMap(entry)
     if info['name'] == group then return info end
@@ -65,13 +71,8 @@ end
 export const APPEND = `${PRELUDE}
 local group, capacity, mode = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local first, count = 4, #ARGV - 3
-local info = groupOf(group)
-if not info then
-  redis.call('XGROUP', 'CREATE', stream, group, '0', 'MKSTREAM', 'ENTRIESREAD', 0)
-  info = groupOf(group)
-elseif info['err'] then
-  return info
-end
+local info = groupOf(group, true)
+if info['err'] then return info end
 local lag, read, last = position(info)
 local dropped, skipped = 0, 0
 if mode == 'drop-oldest' then
@@ -263,9 +264,7 @@ return out
 export const HEARTBEAT = `${PRELUDE}
 local ttl = tonumber(ARGV[1])
 local clock = now()
-if redis.call('EXISTS', stream) == 0 then
-  redis.call('XGROUP', 'CREATE', stream, ARGV[2], '0', 'MKSTREAM', 'ENTRIESREAD', 0)
-end
+groupOf(ARGV[2], true)
 for i = 3, #ARGV, 2 do
   redis.call('HSET', leases, ARGV[i], clock + ttl)
   redis.call('HSET', demand, ARGV[i], ARGV[i + 1])

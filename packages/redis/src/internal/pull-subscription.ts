@@ -109,12 +109,10 @@ export class PullSubscription<E> implements RedisSubscription<E>, AsyncIterator<
    */
   async giveBack(): Promise<void> {
     this.#ended = true;
-    this.#signal?.removeEventListener('abort', this.#onAbort);
     const inHand = this.#inHand;
     this.#inHand = undefined;
     if (inHand !== undefined) await this.#consumer?.settle('release', inHand.delivery.ids).catch(this.#report);
-    this.#returnQueued();
-    await this.#consumer?.leave();
+    await this.#finish();
   }
 
   /** Stops reading and gives back the batches the loop has not taken (the buffer's `close()`). */

@@ -11,7 +11,7 @@ export interface Snapshot {
   readonly buffered: number;
   readonly inFlight: number;
   /** Entries the group's cursor moved past: delivered the first time, or skipped by drop-oldest. */
-  readonly delivered: number;
+  readonly read: number;
   readonly subscribed: number;
   readonly demand: number;
   readonly counters: Readonly<Record<Counter, number>>;
@@ -36,7 +36,7 @@ export function parseSnapshot(reply: unknown): Snapshot {
   return {
     buffered: Number(values[0] ?? 0),
     inFlight: Number(values[1] ?? 0),
-    delivered: Number(values[2] ?? 0),
+    read: Number(values[2] ?? 0),
     subscribed: Number(values[3] ?? 0),
     demand: Number(values[4] ?? 0),
     counters,

@@ -1,5 +1,5 @@
 // The one promise every close() of a server returns, and the signals that may stop its wait.
-import { readSignal } from './signal-options';
+import { readSignal } from '@dispenser/core/internal';
 
 /**
  * A server's `close(options)`: checks `options` (a bad one rejects, changing nothing), begins the

@@ -1,6 +1,6 @@
 // Callers of a server's onIdle(): settled once nothing is buffered and no handler is pending.
-import { readSignal } from './signal-options';
 import type { IdleOptions } from '../server-types';
+import { readSignal } from '@dispenser/core/internal';
 
 interface Waiter {
   readonly resolve: () => void;

@@ -1,5 +1,5 @@
 // Waiting on an injectable clock, cancellable through an AbortSignal.
-import type { Clock } from '@dispenser/core';
+import type { Clock } from '../clock';
 
 /** Resolves after `ms` on `clock`; rejects with the signal's reason (and clears the timer) on abort. */
 export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
